@@ -1,0 +1,44 @@
+# LiveDeck. `make demo` runs the product; `make test` runs every test.
+GO       ?= go
+BIN      := bin/livedeck
+GOFLAGS  ?=
+
+.PHONY: all build console demo test test-go test-console lint deps fuzz bench clean
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+console: deps
+	@if [ -f console/package.json ]; then cd console && npm run build; else echo "console: no package.json yet, serving the placeholder"; fi
+
+build: console
+	$(GO) build -o $(BIN) ./cmd/livedeck
+
+demo: build
+	$(BIN) demo
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+test-console: deps
+	@if [ -f console/package.json ]; then cd console && npm run typecheck && npm test; fi
+
+# Every test: formatting, vet, the console's unit tests and build, then all Go
+# tests with the race detector (real redis-server, Redis Cluster, headless
+# Chromium end-to-end, promtool), fuzz seed corpora included.
+test: lint test-console console
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+# Longer fuzzing of every parser (not part of `make test`).
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzDecodeEvents -fuzztime 60s ./ingest/
+	$(GO) test -run '^$$' -fuzz FuzzParseRules -fuzztime 60s ./rules/
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf bin console/dist/assets console/dist/app.html

@@ -1,0 +1,83 @@
+package auth
+
+import (
+	"context"
+	"log/slog"
+	"regexp"
+	"strconv"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/livedeck/livedeck"
+	"github.com/livedeck/livedeck/redisx"
+)
+
+var streamID = regexp.MustCompile(`^[0-9]{1,20}-[0-9]{1,20}$`)
+
+// Entry is one audit record: who did what, when, where.
+type Entry struct {
+	ID     string `json:"id"`             // stream id, ordered by time
+	At     int64  `json:"at"`             // Unix ms
+	Who    string `json:"who"`            // kind:id, e.g. user:alice, token:9f…
+	Role   Role   `json:"role,omitempty"` // the actor's role at the time
+	Action string `json:"action"`         // login, login.failed, token.create, user.update, rules.put…
+	Room   string `json:"room,omitempty"`
+	Target string `json:"target,omitempty"` // the user, token or rule set acted on
+	IP     string `json:"ip,omitempty"`
+	Detail string `json:"detail,omitempty"` // what changed, never a secret
+}
+
+// Audit appends e on behalf of p (nil: anonymous). A failure to write is
+// logged, not returned: the action itself already happened.
+func (s *Service) Audit(ctx context.Context, p *Principal, e Entry) {
+	e.Who = who(p)
+	if p != nil {
+		e.Role = p.Role
+	}
+	if e.IP == "" {
+		e.IP = clientIPFrom(ctx)
+	}
+	if e.At == 0 {
+		e.At = s.nowMs()
+	}
+	ctx = context.WithoutCancel(ctx) // a caller hanging up must not lose the record
+	err := s.rdb.XAdd(ctx, &redis.XAddArgs{
+		Stream: redisx.AuditKey, MaxLen: s.cfg.AuditMaxLen, Approx: true,
+		Values: []any{"at", e.At, "who", e.Who, "role", string(e.Role), "action", e.Action,
+			"room", e.Room, "target", e.Target, "ip", e.IP, "detail", e.Detail},
+	}).Err()
+	if err != nil {
+		slog.Default().WarnContext(ctx, "audit write failed", "action", e.Action, "err", err)
+	}
+}
+
+// AuditLog reads up to count entries, newest first, older than the stream
+// id before (empty: from the newest).
+func (s *Service) AuditLog(ctx context.Context, count int64, before string) ([]Entry, error) {
+	if count <= 0 || count > 1000 {
+		count = 100
+	}
+	end := "+"
+	if before != "" {
+		if !streamID.MatchString(before) {
+			return nil, livedeck.Errorf(livedeck.EINVALID, "before", "want an entry id such as 1700000000000-0")
+		}
+		end = "(" + before
+	}
+	msgs, err := s.rdb.XRevRangeN(ctx, redisx.AuditKey, end, "-", count).Result()
+	if err != nil {
+		return nil, unavailable("read audit log", err)
+	}
+	out := make([]Entry, 0, len(msgs))
+	for _, m := range msgs {
+		out = append(out, entryOf(m))
+	}
+	return out, nil
+}
+
+func entryOf(m redis.XMessage) Entry {
+	str := func(k string) string { v, _ := m.Values[k].(string); return v }
+	at, _ := strconv.ParseInt(str("at"), 10, 64)
+	return Entry{ID: m.ID, At: at, Who: str("who"), Role: Role(str("role")), Action: str("action"),
+		Room: str("room"), Target: str("target"), IP: str("ip"), Detail: str("detail")}
+}

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+
+	"github.com/livedeck/livedeck/app"
+	"github.com/livedeck/livedeck/auth"
+	"github.com/livedeck/livedeck/redisx"
+)
+
+// rateFlags are the per-second limits set by flag; applied after parsing.
+type rateFlags struct{ ingest, api, principal int }
+
+func (r rateFlags) apply(cfg *app.Config) {
+	if r.ingest > 0 {
+		cfg.Auth.Limits.IngestPerCred = redis_rate.PerSecond(r.ingest)
+		cfg.Auth.Limits.IngestPerCred.Burst = 2 * r.ingest
+	}
+	if r.principal > 0 {
+		cfg.Auth.Limits.APIPerPrincipal = redis_rate.PerSecond(r.principal)
+		cfg.Auth.Limits.APIPerPrincipal.Burst = 2 * r.principal
+	}
+	if r.api > 0 {
+		cfg.Auth.Limits.APIPerIP = redis_rate.PerSecond(r.api)
+		cfg.Auth.Limits.APIPerIP.Burst = 2 * r.api
+	}
+}
+
+// serveFlags registers the flags serve and demo share.
+func serveFlags(fs *flagSet, cfg *app.Config, limits *rateFlags) {
+	fs.String(&cfg.RedisURL, "redis", "LIVEDECK_REDIS_URL", "", "Redis URL: redis://host:6379/0, rediss://…, or redis+cluster://host:7000?addr=host2:7001 for Redis Cluster")
+	fs.String(&cfg.Server.Addr, "addr", "LIVEDECK_ADDR", "127.0.0.1:8080", "HTTP listen address")
+	fs.String(&cfg.Instance, "instance", "LIVEDECK_INSTANCE", "", "instance name for leases and logs (default hostname-pid)")
+	fs.Int(&cfg.Ingest.MaxBatchEvents, "max-batch", "LIVEDECK_MAX_BATCH", 10000, "most events in one ingest request (more is 413)")
+	fs.Int(&cfg.Ingest.MaxInFlightEvents, "max-inflight-events", "LIVEDECK_MAX_INFLIGHT_EVENTS", 200000, "events being written at once before ingest answers 429")
+	fs.Duration(&cfg.Ingest.DedupeWindow, "dedupe-window", "LIVEDECK_DEDUPE_WINDOW", 48*time.Hour, "how long an event id (or order id + status) is remembered, at least 24h")
+	fs.Int64Var(&cfg.Ingest.StreamMaxLen, "stream-maxlen", 1000000, "approximate MAXLEN of each room's event stream; must exceed any processing backlog (env LIVEDECK_STREAM_MAXLEN)")
+	fs.env["stream-maxlen"] = "LIVEDECK_STREAM_MAXLEN"
+	fs.String(&cfg.Auth.PublicOrigin, "public-origin", "LIVEDECK_PUBLIC_ORIGIN", "", "the console's URL behind a proxy, e.g. https://live.example.com (https makes session cookies Secure)")
+	fs.Int(&cfg.Auth.MaxConnsPerUser, "max-ws-per-user", "LIVEDECK_MAX_WS_PER_USER", 20, "websocket connections per user or token on each instance")
+	fs.Int(&limits.ingest, "ingest-limit", "LIVEDECK_INGEST_LIMIT", 200, "ingest requests per second per token or webhook (burst twice that)")
+	fs.Int(&limits.principal, "api-user-limit", "LIVEDECK_API_USER_LIMIT", 50, "API requests (websocket upgrades included) per second per user or token (burst twice that)")
+	fs.Int(&limits.api, "api-ip-limit", "LIVEDECK_API_IP_LIMIT", 100, "requests per second per client IP (burst twice that)")
+	fs.String(&cfg.Live.Classifier, "classifier", "LIVEDECK_CLASSIFIER", "", "YAML file of comment keyword lists (default: built-in lists)")
+}
+
+func cmdServe(ctx context.Context, args []string) error {
+	var (
+		cfg    app.Config
+		limits rateFlags
+	)
+	fs := newFlagSet("serve", "Runs the LiveDeck server against a Redis (standalone or Cluster). Several instances may share one Redis.\nThe bootstrap admin credential comes from LIVEDECK_ADMIN_TOKEN or LIVEDECK_ADMIN_TOKEN_FILE.")
+	serveFlags(fs, &cfg, &limits)
+	if err := fs.parse(args); err != nil {
+		return err
+	}
+	limits.apply(&cfg)
+	if err := auth.SecretsFromEnv(&cfg.Auth, os.Getenv); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	redisx.RouteLogs(log)
+	a, err := app.New(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.Auth().RequireAdmin(ctx); err != nil {
+		return err // says how to set LIVEDECK_ADMIN_TOKEN or _FILE
+	}
+	return a.Run(ctx)
+}

@@ -1,0 +1,114 @@
+// The app shell: header with navigation and the language switch, the hash
+// router that mounts one view at a time, and the login hook for 401s and
+// websocket close 4001.
+
+import { loadSession, setUnauthorizedHook } from './api'
+import { h, replace } from './dom'
+import { lang, onLang, setLang, t, type Lang } from './i18n'
+import { href, parseRoute, type Route } from './router'
+import { ResumeBook } from './state/streamid'
+import { hostView } from './views/host'
+import { loginDialog } from './views/login'
+import { operatorView } from './views/operator'
+import { roomsView } from './views/rooms'
+
+interface Mounted {
+  destroy(): void
+}
+
+export function startApp(container: HTMLElement): void {
+  const resume = new ResumeBook(safeStorage(() => window.sessionStorage))
+  const header = h('header', { class: 'topbar', testid: 'topbar' })
+  const main = h('main', { class: 'page', testid: 'page', attrs: { id: 'main', tabindex: '-1' } })
+  const skip = h('a', { class: 'skip', text: 'Skip to content', attrs: { href: '#main' } })
+  skip.addEventListener('click', (e) => {
+    e.preventDefault()
+    main.focus()
+  })
+  container.replaceChildren(skip, header, main)
+  let mounted: Mounted | null = null
+  let route: Route = parseRoute(location.hash)
+  let login: ReturnType<typeof loginDialog> | null = null
+
+  function showLogin(): void {
+    if (login) return
+    login = loginDialog(() => {
+      login = null
+      mount() // fresh view: reconnects the websocket and reloads data
+    })
+    document.body.appendChild(login.el)
+    login.focus()
+  }
+  setUnauthorizedHook(showLogin)
+
+  function renderHeader(): void {
+    const rooms = route.rooms
+    const link = (name: Route['name'], label: string) => {
+      const a = h('a', { class: 'nav-link', testid: `nav-${name}`, text: label, attrs: { href: name === 'rooms' ? href('rooms') : href(name, rooms) } })
+      if (route.name === name) a.setAttribute('aria-current', 'page')
+      return a
+    }
+    const langSel = h('select', {
+      class: 'input input-small', testid: 'lang-switch', attrs: { 'aria-label': t('nav.lang') },
+      on: { change: (e) => setLang((e.target as HTMLSelectElement).value as Lang, safeStorage(() => window.localStorage)) },
+    }, h('option', { text: '中文', attrs: { value: 'zh-CN', selected: lang() === 'zh-CN' } }),
+      h('option', { text: 'English', attrs: { value: 'en', selected: lang() === 'en' } }))
+    replace(header,
+      h('a', { class: 'brand', text: 'LiveDeck', attrs: { href: '#/rooms' } }),
+      h('nav', { class: 'nav', attrs: { 'aria-label': t('nav.main') } },
+        link('rooms', t('nav.rooms')),
+        rooms.length ? link('operator', t('nav.operator')) : null,
+        rooms.length ? link('host', t('nav.host')) : null,
+        rooms.length ? link('producer', t('nav.producer')) : null),
+      h('span', { class: 'room-id', testid: 'current-room', text: rooms.join(', ') }),
+      langSel)
+  }
+
+  function mount(): void {
+    mounted?.destroy()
+    mounted = null
+    route = parseRoute(location.hash)
+    document.documentElement.lang = lang()
+    const transparent = route.name === 'host' && route.params.get('transparent') === '1'
+    header.hidden = transparent
+    renderHeader()
+    const room = route.rooms[0]
+    document.title = `${t('app.title')}${room ? ' · ' + route.rooms.join(', ') : ''}`
+    switch (route.name) {
+      case 'operator':
+        mounted = operatorView(main, route.rooms, resume, showLogin)
+        break
+      case 'host':
+        mounted = hostView(main, room, transparent, resume, showLogin, route.params.get('key') ?? '')
+        break
+      case 'producer': {
+        // The rule editor (and its YAML library) loads only when opened.
+        let view: Mounted | null = null
+        let gone = false
+        mounted = { destroy: () => { gone = true; view?.destroy() } }
+        main.replaceChildren(h('p', { class: 'empty', text: t('common.loading') }))
+        void import('./producer/view').then((m) => {
+          if (!gone) view = m.producerView(main, room, resume, showLogin)
+        })
+        break
+      }
+      default:
+        mounted = roomsView(main)
+    }
+  }
+
+  window.addEventListener('hashchange', mount)
+  onLang(() => mount())
+  // The CSRF token of an existing session, before any state-changing call.
+  void loadSession().finally(mount)
+}
+
+function safeStorage(get: () => Storage): Storage | undefined {
+  try {
+    const s = get()
+    s.getItem('x')
+    return s
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest'
+import { changePct, clock, countdown, int, money, moneyShort, ratio } from './format'
+
+describe('format', () => {
+  it.each([
+    [12345, '¥123.45'],
+    [0, '¥0.00'],
+    [5, '¥0.05'],
+    [-50, '-¥0.50'],
+    [123456789, '¥1,234,567.89'],
+    [1234.6, '¥12.35'],
+    [Number.NaN, '–'],
+    [null, '–'],
+  ])('money(%s) = %s', (minor, want) => {
+    expect(money(minor as number)).toBe(want)
+  })
+
+  it('formats the rest', () => {
+    expect(moneyShort(123_456_78)).toBe('¥123.5k')
+    expect(moneyShort(99_00)).toBe('¥99')
+    expect(int(1234567)).toBe('1,234,567')
+    expect(int(-1234)).toBe('-1,234')
+    expect(ratio(0.0345)).toBe('3.45%')
+    expect(ratio(undefined)).toBe('–')
+    expect(changePct(12.345)).toBe('+12.3%')
+    expect(changePct(-150)).toBe('-150%')
+    expect(changePct(null)).toBe('')
+    expect(countdown(65_400)).toBe('1:06')
+    expect(countdown(9_400)).toBe('9.4')
+    expect(countdown(-5)).toBe('0.0')
+    expect(clock(new Date(2024, 0, 1, 9, 5, 7).getTime())).toBe('09:05:07')
+  })
+})

@@ -1,0 +1,66 @@
+// KPI cards: GMV, online, UV, conversion, UV value, AOV, paid orders, each
+// with a change arrow over the last minute.
+
+import { h, setText } from '../dom'
+import { changePct, int, money, ratio } from '../format'
+import { t, type MsgKey } from '../i18n'
+import type { Snapshot } from '../protocol'
+import { direction, type Trend } from '../state/trend'
+
+interface CardDef {
+  id: string // data-testid kpi-<id>
+  label: MsgKey
+  value: (m: Snapshot) => string
+  /** Change in percent: from the snapshot when the server computes it, else from the trend. */
+  change: (m: Snapshot, tr: Trend | undefined) => number | null
+  sub?: (m: Snapshot) => string
+}
+
+const fromTrend = (key: keyof Snapshot) => (m: Snapshot, tr: Trend | undefined) =>
+  tr ? tr.changePct(key, m[key] as number) : null
+
+const CARDS: CardDef[] = [
+  { id: 'gmv', label: 'kpi.gmv', value: (m) => money(m.gmv), change: (m) => m.gmv_change_pct,
+    sub: (m) => t('kpi.gmvPerMin', { v: money(m.gmv_per_min) }) },
+  { id: 'online', label: 'kpi.online', value: (m) => int(m.online), change: (m) => m.online_change_pct,
+    sub: (m) => t('kpi.peak', { v: int(m.peak_online) }) },
+  { id: 'uv', label: 'kpi.uv', value: (m) => int(m.uv), change: fromTrend('uv') },
+  { id: 'conversion', label: 'kpi.conversion', value: (m) => ratio(m.conversion), change: fromTrend('conversion'),
+    sub: (m) => t('kpi.buyers', { v: int(m.buyers) }) },
+  { id: 'uv-value', label: 'kpi.uvValue', value: (m) => money(m.uv_value), change: fromTrend('uv_value') },
+  { id: 'aov', label: 'kpi.aov', value: (m) => money(m.aov), change: fromTrend('aov') },
+  { id: 'orders', label: 'kpi.orders', value: (m) => int(m.orders_paid), change: fromTrend('orders_paid'),
+    sub: (m) => t('kpi.created', { v: int(m.orders_created) }) },
+]
+
+const ARROWS = { up: '▲', down: '▼', flat: '▬', none: '' }
+
+export function kpiCards() {
+  const parts = CARDS.map((c) => {
+    const value = h('div', { class: 'kpi-value', testid: `kpi-${c.id}-value`, text: '–' })
+    const arrow = h('span', { class: 'kpi-arrow', testid: `kpi-${c.id}-change` })
+    const sub = h('div', { class: 'kpi-sub' })
+    const el = h('section', { class: 'card kpi', testid: `kpi-${c.id}`, attrs: { 'aria-label': t(c.label) } },
+      h('div', { class: 'kpi-label', text: t(c.label) }), value, h('div', 'kpi-foot', arrow, sub))
+    return { c, el, value, arrow, sub }
+  })
+  const el = h('div', { class: 'kpis', testid: 'kpis' }, ...parts.map((p) => p.el))
+
+  function render(m: Snapshot | null, tr: Trend | undefined): void {
+    for (const p of parts) {
+      if (!m) {
+        setText(p.value, '–')
+        continue
+      }
+      setText(p.value, p.c.value(m))
+      const pct = p.c.change(m, tr)
+      const dir = direction(pct)
+      p.arrow.dataset.dir = dir
+      p.arrow.title = t('kpi.vsMinute')
+      setText(p.arrow, dir === 'none' ? '' : `${ARROWS[dir]} ${changePct(pct)}`)
+      setText(p.sub, p.c.sub ? p.c.sub(m) : '')
+    }
+  }
+
+  return { el, render }
+}

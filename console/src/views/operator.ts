@@ -1,0 +1,129 @@
+// The operator dashboard for one or more rooms: KPI cards, live charts,
+// funnel, products, comments, keywords and alerts of the focused room, and a
+// tab per room with its headline numbers.
+
+import { api, roomPath } from '../api'
+import { h, setText } from '../dom'
+import { int, money, moneyShort } from '../format'
+import { t } from '../i18n'
+import { LiveSession } from '../session'
+import type { Part } from '../state/frame'
+import type { ResumeBook } from '../state/streamid'
+import { alertList } from './alerts'
+import { banner } from './banner'
+import { liveChart } from './chart'
+import { commentFeed } from './comments'
+import { funnel } from './funnel'
+import { keywordCloud } from './keywords'
+import { kpiCards } from './kpis'
+import { skuTable } from './skus'
+
+interface SeriesResponse {
+  metric: string
+  step: string
+  points: [number, number][]
+}
+
+const HISTORY = [
+  { chart: 'online', metric: 'online', step: '1s', backMs: 30 * 60_000 },
+  { chart: 'gmv', metric: 'gmv', step: '1m', backMs: 12 * 3_600_000 },
+  { chart: 'comments', metric: 'comments', step: '1m', backMs: 12 * 3_600_000 },
+] as const
+
+export function operatorView(root: HTMLElement, rooms: string[], resume: ResumeBook, onAuth: () => void) {
+  let focus = rooms[0]
+  const session: LiveSession = new LiveSession({ rooms, view: 'operator', resume, render, onAuth })
+  const store = session.store
+  const ban = banner(session)
+  const kpis = kpiCards()
+  const charts = {
+    online: liveChart({ testid: 'chart-online', label: t('chart.online'), color: '#4cc9f0', minSpanSec: 120 }),
+    gmv: liveChart({ testid: 'chart-gmv', label: t('chart.gmv'), color: '#f9c74f', bars: true, format: (v) => moneyShort(v), minSpanSec: 1800 }),
+    comments: liveChart({ testid: 'chart-comments', label: t('chart.comments'), color: '#90be6d', bars: true, minSpanSec: 1800 }),
+  }
+  const fun = funnel()
+  const skus = skuTable()
+  const feed = commentFeed(() => session.mark('comments'))
+  const cloud = keywordCloud()
+  const alerts = alertList((key) => session.ack(focus, key))
+  const loadedFor = new Map<string, number>()
+
+  const tabs = rooms.map((r) => {
+    const stats = h('span', { class: 'tab-stats' })
+    const b = h('button', {
+      class: 'tab', testid: `room-tab-${r}`, attrs: { type: 'button', role: 'tab' },
+      on: { click: () => setFocus(r) },
+    }, h('span', { class: 'tab-name', text: r }), stats)
+    return { r, b, stats }
+  })
+  const tabBar = h('div', { class: 'tabs', attrs: { role: 'tablist', 'aria-label': t('overview.tabs') } }, ...tabs.map((x) => x.b))
+  tabBar.hidden = rooms.length < 2
+
+  root.replaceChildren(
+    ban.el,
+    h('div', { class: 'operator', testid: 'operator-view' },
+      tabBar,
+      kpis.el,
+      h('div', 'grid charts', charts.online.el, charts.gmv.el, charts.comments.el),
+      h('div', 'grid main',
+        h('div', 'col', fun.el, skus.el, cloud.el),
+        h('div', 'col', feed.el),
+        h('div', 'col', alerts.el))))
+
+  function setFocus(r: string): void {
+    focus = r
+    session.mark('metrics', 'comments', 'alerts', 'tier', 'rooms')
+    void loadHistory(r)
+  }
+
+  async function loadHistory(r: string): Promise<void> {
+    const st = store.rooms.get(r)
+    if (!st) return
+    loadedFor.set(r, store.snapshots.get(r) ?? 0)
+    const now = store.serverNow()
+    await Promise.all(HISTORY.map(async (hd) => {
+      try {
+        const q = `metric=${hd.metric}&step=${hd.step}&since=${now - hd.backMs}`
+        const res = await api.get<SeriesResponse>(`${roomPath(r)}/series?${q}`)
+        if (Array.isArray(res?.points)) st.charts[hd.chart].load(res.points)
+        session.mark('metrics')
+      } catch (e) {
+        // History is a nicety: live points still draw.
+        console.warn(`livedeck: ${hd.metric} history for ${r}:`, (e as Error).message)
+      }
+    }))
+  }
+
+  function render(parts: ReadonlySet<Part>): void {
+    ban.render()
+    const st = store.rooms.get(focus)
+    if (!st) return
+    // A new snapshot (first connect or a reconnect): reload the charts' past.
+    if ((store.snapshots.get(focus) ?? 0) !== (loadedFor.get(focus) ?? 0)) void loadHistory(focus)
+    if (parts.has('metrics') || parts.has('rooms')) {
+      kpis.render(st.metrics, store.trends.get(focus))
+      charts.online.render(st.charts.online)
+      charts.gmv.render(st.charts.gmv)
+      charts.comments.render(st.charts.comments)
+      fun.render(st.metrics?.funnel)
+      skus.render(st.metrics?.skus, st.tier)
+      cloud.render(st.metrics?.keywords)
+      for (const tab of tabs) {
+        const m = store.rooms.get(tab.r)?.metrics
+        tab.b.setAttribute('aria-selected', String(tab.r === focus))
+        setText(tab.stats, m ? `${int(m.online)} · ${money(m.gmv)}` : '')
+      }
+    }
+    if (parts.has('tier')) skus.render(st.metrics?.skus, st.tier)
+    if (parts.has('comments') || parts.has('rooms')) feed.render(st.comments)
+    if (parts.has('alerts') || parts.has('rooms')) alerts.render(st.alerts)
+  }
+
+  session.start()
+  return {
+    destroy(): void {
+      session.stop()
+      for (const c of Object.values(charts)) c.destroy()
+    },
+  }
+}

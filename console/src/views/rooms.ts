@@ -1,0 +1,87 @@
+// The multi-room overview: every room with its headline numbers (polled
+// from GET /api/v1/rooms every few seconds), links to each view, and a
+// multi-select that opens one dashboard over several rooms.
+
+import { api, ApiError } from '../api'
+import { h, replace, setText, syncList } from '../dom'
+import { int, money, ratio } from '../format'
+import { t } from '../i18n'
+import { href } from '../router'
+
+export interface RoomSummary {
+  id: string
+  title: string
+  status: string
+  metrics: { online: number; uv: number; gmv: number; orders_paid: number; conversion: number }
+}
+
+export function roomsView(root: HTMLElement, pollMs = 5000) {
+  const selected = new Set<string>()
+  const body = h('tbody')
+  const status = h('p', { class: 'empty', testid: 'rooms-status', text: t('common.loading') })
+  const open = h('a', { class: 'btn', testid: 'rooms-open-selected', text: t('overview.openSelected'), attrs: { href: '#/rooms' } })
+  const cols = ['overview.select', 'overview.id', 'overview.titleCol', 'overview.status', 'kpi.online', 'kpi.uv', 'kpi.gmv', 'kpi.orders', 'kpi.conversion', 'overview.links'] as const
+  root.replaceChildren(h('div', { class: 'rooms-page', testid: 'rooms-view' },
+    h('div', 'card-head', h('h2', { class: 'page-title', text: t('overview.title') }), open),
+    h('div', 'card table-wrap', h('table', { class: 'table', testid: 'rooms-table' },
+      h('thead', {}, h('tr', {}, ...cols.map((c) => h('th', { text: t(c), attrs: { scope: 'col' } })))), body)),
+    status))
+  updateOpen()
+
+  function updateOpen(): void {
+    const ids = [...selected]
+    open.setAttribute('href', ids.length ? href('operator', ids) : '#/rooms')
+    open.setAttribute('aria-disabled', String(ids.length === 0))
+  }
+
+  function create(r: RoomSummary): HTMLElement {
+    const box = h('input', {
+      attrs: { type: 'checkbox', 'aria-label': `${t('overview.select')} ${r.id}` },
+      on: { change: (e) => { if ((e.target as HTMLInputElement).checked) selected.add(r.id); else selected.delete(r.id); updateOpen() } },
+    })
+    return h('tr', { testid: `room-row-${r.id}` },
+      h('td', {}, box),
+      h('th', { attrs: { scope: 'row' } }, h('a', { text: r.id, attrs: { href: href('operator', [r.id]) } })),
+      h('td'), h('td'), h('td', 'num'), h('td', 'num'), h('td', 'num'), h('td', 'num'), h('td', 'num'),
+      h('td', 'links',
+        h('a', { text: t('nav.operator'), attrs: { href: href('operator', [r.id]) } }), ' · ',
+        h('a', { text: t('nav.host'), attrs: { href: href('host', [r.id]) } }), ' · ',
+        h('a', { text: t('nav.producer'), attrs: { href: href('producer', [r.id]) } })))
+  }
+
+  function update(tr: HTMLElement, r: RoomSummary): void {
+    const c = Array.from(tr.children) as HTMLElement[]
+    const m = r.metrics ?? { online: 0, uv: 0, gmv: 0, orders_paid: 0, conversion: 0 }
+    setText(c[2], r.title ?? '')
+    setText(c[3], r.status ?? '')
+    setText(c[4], int(m.online))
+    setText(c[5], int(m.uv))
+    setText(c[6], money(m.gmv))
+    setText(c[7], int(m.orders_paid))
+    setText(c[8], ratio(m.conversion))
+  }
+
+  let timer: ReturnType<typeof setTimeout> | null = null
+  let stopped = false
+  async function poll(): Promise<void> {
+    try {
+      const list = await api.get<RoomSummary[]>('/api/v1/rooms')
+      const rooms = Array.isArray(list) ? list : []
+      syncList(body, rooms, (r) => r.id, (r) => { const tr = create(r); update(tr, r); return tr }, update)
+      status.hidden = rooms.length > 0
+      setText(status, t('overview.empty'))
+    } catch (e) {
+      status.hidden = false
+      replace(status, t('common.error', { message: (e as ApiError).message }))
+    }
+    if (!stopped) timer = setTimeout(poll, pollMs)
+  }
+  void poll()
+
+  return {
+    destroy(): void {
+      stopped = true
+      if (timer) clearTimeout(timer)
+    },
+  }
+}

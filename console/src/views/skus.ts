@@ -1,0 +1,60 @@
+// Per-SKU table: price tier, stock, units sold, CTR, orders, GMV; best
+// sellers first. Low stock is flagged.
+
+import { h, setText, syncList } from '../dom'
+import { int, money, ratio } from '../format'
+import { t } from '../i18n'
+import type { SKUStats, Tier } from '../protocol'
+
+export const LOW_STOCK = 3
+
+export interface SkuRow extends SKUStats {
+  sku: string
+  tier: string
+}
+
+/** Rows sorted by GMV, then units sold, then name; the tier shown where it applies. */
+export function skuRows(skus: Record<string, SKUStats> | undefined, tier: Tier | null): SkuRow[] {
+  return Object.entries(skus ?? {})
+    .map(([sku, s]) => ({ ...s, sku, tier: tier && (!tier.sku || tier.sku === sku) ? tier.coupon || tier.name : '' }))
+    .sort((a, b) => b.gmv - a.gmv || b.units_sold - a.units_sold || a.sku.localeCompare(b.sku))
+}
+
+const COLS = ['sku.sku', 'sku.tier', 'sku.stock', 'sku.sold', 'sku.ctr', 'sku.orders', 'sku.gmv'] as const
+
+export function skuTable() {
+  const body = h('tbody')
+  const empty = h('p', { class: 'empty', text: t('sku.empty') })
+  const table = h('table', 'table',
+    h('thead', {}, h('tr', {}, ...COLS.map((c) => h('th', { text: t(c), attrs: { scope: 'col' } })))), body)
+  const el = h('section', { class: 'card', testid: 'sku-table', attrs: { 'aria-label': t('sku.title') } },
+    h('h3', { class: 'card-title', text: t('sku.title') }), h('div', 'table-wrap', table), empty)
+
+  function cells(tr: HTMLElement): HTMLElement[] {
+    return Array.from(tr.children) as HTMLElement[]
+  }
+
+  function fill(tr: HTMLElement, r: SkuRow): void {
+    const c = cells(tr)
+    setText(c[1], r.tier)
+    setText(c[2], int(r.stock))
+    setText(c[3], int(r.units_sold))
+    setText(c[4], ratio(r.ctr, 1))
+    setText(c[5], int(r.orders))
+    setText(c[6], money(r.gmv))
+    tr.classList.toggle('low-stock', r.stock <= LOW_STOCK)
+  }
+
+  function render(skus: Record<string, SKUStats> | undefined, tier: Tier | null): void {
+    const rows = skuRows(skus, tier)
+    empty.hidden = rows.length > 0
+    syncList(body, rows, (r) => r.sku, (r) => {
+      const tr = h('tr', { testid: `sku-row-${r.sku}` }, h('th', { text: r.sku, attrs: { scope: 'row' } }),
+        h('td'), h('td', { class: 'num', testid: `sku-stock-${r.sku}` }), h('td', 'num'), h('td', 'num'), h('td', 'num'), h('td', 'num'))
+      fill(tr, r)
+      return tr
+    }, fill)
+  }
+
+  return { el, render }
+}

@@ -1,0 +1,89 @@
+// @vitest-environment happy-dom
+import { describe, expect, it } from 'vitest'
+import type { Comment } from '../protocol'
+import { Ring } from '../state/ring'
+import { commentFeed, visibleComments } from './comments'
+import { funnelRows } from './funnel'
+import { focusSku } from './host'
+import { cloudLayout } from './keywords'
+import { skuRows } from './skus'
+
+const c = (id: string, text: string, cls: Comment['class'] = '', nickname = 'n'): Comment => ({ id, ts: 0, user_id: 'u', nickname, text, class: cls })
+
+describe('comment feed', () => {
+  it('shows comments and nicknames as literal text, never markup', () => {
+    const ring = new Ring<Comment>(10)
+    ring.push(c('1', '<img src=x onerror=alert(1)>', 'abuse', '<b>bold</b>'))
+    const feed = commentFeed(() => {})
+    document.body.appendChild(feed.el)
+    feed.render(ring)
+    const list = feed.el.querySelector('[data-testid="comment-feed"]')!
+    expect(list.querySelector('img')).toBeNull()
+    expect(list.querySelector('b')).toBeNull()
+    expect(list.textContent).toContain('<img src=x onerror=alert(1)>')
+    expect(list.textContent).toContain('<b>bold</b>')
+    expect(list.querySelector('.c-abuse')).not.toBeNull()
+  })
+
+  it('filters by class and text, newest first, and pauses', () => {
+    const ring = new Ring<Comment>(10)
+    ring.push(c('1', 'how much?', 'question'))
+    ring.push(c('2', 'buy buy', 'intent'))
+    ring.push(c('3', 'hello'))
+    expect(visibleComments(ring, 'all', '').map((x) => x.id)).toEqual(['3', '2', '1'])
+    expect(visibleComments(ring, 'intent', '').map((x) => x.id)).toEqual(['2'])
+    expect(visibleComments(ring, 'all', 'HOW').map((x) => x.id)).toEqual(['1'])
+
+    let changes = 0
+    const feed = commentFeed(() => changes++)
+    feed.render(ring)
+    const rows = () => feed.el.querySelectorAll('[data-testid="comment-row"]').length
+    expect(rows()).toBe(3)
+    ;(feed.el.querySelector('[data-testid="comment-pause"]') as HTMLButtonElement).click()
+    ring.push(c('4', 'new one'))
+    feed.render(ring)
+    expect(rows()).toBe(3)
+    expect(feed.el.querySelector('[data-testid="comment-pending"]')!.textContent).toContain('1')
+    ;(feed.el.querySelector('[data-testid="comment-pause"]') as HTMLButtonElement).click()
+    feed.render(ring)
+    expect(rows()).toBe(4)
+    ;(feed.el.querySelector('[data-testid="comment-filter-question"]') as HTMLButtonElement).click()
+    feed.render(ring)
+    expect(rows()).toBe(1)
+    expect(changes).toBe(3)
+  })
+})
+
+describe('panels', () => {
+  it('computes funnel widths and step rates', () => {
+    const r = funnelRows({ exposures: 200, clicks: 50, orders: 10, paid: 8 })
+    expect(r.map((x) => [x.width, x.rate])).toEqual([[1, null], [0.25, 0.25], [0.05, 0.2], [0.04, 0.8]])
+    expect(funnelRows({ exposures: 0, clicks: 0, orders: 0, paid: 0 })[1].rate).toBeNull()
+  })
+
+  it('sorts SKUs by GMV and shows the tier where it applies', () => {
+    const s = { exposures: 0, clicks: 0, ctr: 0, orders: 0, click_to_order: 0, units_sold: 0, stock: 5 }
+    const rows = skuRows({ a: { ...s, gmv: 1 }, b: { ...s, gmv: 9 } }, { name: 'T1', coupon: '满199减20', sku: 'a' })
+    expect(rows.map((r) => [r.sku, r.tier])).toEqual([['b', ''], ['a', '满199减20']])
+    expect(skuRows(undefined, null)).toEqual([])
+  })
+
+  it('sizes keywords by log count within bounds', () => {
+    const l = cloudLayout([{ word: '链接', count: 100 }, { word: 'size', count: 10 }, { word: 'x', count: 1 }, { word: '', count: 5 }])
+    expect(l.map((w) => w.word)).toEqual(['size', 'x', '链接'])
+    const size = Object.fromEntries(l.map((w) => [w.word, w.size]))
+    expect(size['链接']).toBe(2.4)
+    expect(size.x).toBe(0.8)
+    expect(size.size).toBeCloseTo(1.6, 1)
+    expect(cloudLayout(undefined)).toEqual([])
+    expect(cloudLayout([{ word: 'one', count: 3 }])[0].size).toBe(2.4)
+  })
+
+  it('picks the SKU whose stock the host sees', () => {
+    const m = { skus: { a: { gmv: 1 }, b: { gmv: 5 } } } as never
+    expect(focusSku({ cue: { sku: 'c' } } as never, { name: 't', sku: 'a' }, m)).toBe('c')
+    expect(focusSku(undefined, { name: 't', sku: 'a' }, m)).toBe('a')
+    expect(focusSku(undefined, null, m)).toBe('b')
+    expect(focusSku(undefined, null, null)).toBeNull()
+  })
+})

@@ -1,0 +1,53 @@
+package ingest
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	"github.com/livedeck/livedeck"
+)
+
+// FuzzDecodeEvents feeds arbitrary bodies to the decoder. Whatever the
+// input, it must not panic, and when the body is accepted: every item is
+// either an event or a rejection (in order, each index once), and every
+// event encodes to JSON that decodes back to the same event.
+func FuzzDecodeEvents(f *testing.F) {
+	for _, rt := range roundTrips {
+		f.Add([]byte("[" + rt.in + "]"))
+	}
+	f.Add([]byte(`{"id":"a","type":"like","ts":1732280000000}` + "\n" + `{"id":"a","type":"order","ts":"2024-11-22T20:00:00Z","amount":1.5}`))
+	f.Add([]byte(`[1,"x",null,{},[],{"id":"\u0000","type":"enter","ts":-1}]`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var b batch
+		if err := decodeEvents(body, 100, &b); err != nil {
+			if c := livedeck.ErrorCode(err); c != livedeck.EINVALID && c != livedeck.ETOOLARGE {
+				t.Fatalf("error code %q: %v", c, err)
+			}
+			return
+		}
+		if len(b.events)+len(b.rejected) != b.items || len(b.index) != len(b.events) {
+			t.Fatalf("%d items but %d events and %d rejections", b.items, len(b.events), len(b.rejected))
+		}
+		seen := map[int]bool{}
+		for _, i := range b.index {
+			seen[i] = true
+		}
+		for _, r := range b.rejected {
+			if seen[r.Index] || r.Index < 0 || r.Index >= b.items || r.Reason == "" {
+				t.Fatalf("bad rejection %+v", r)
+			}
+			seen[r.Index] = true
+		}
+		for i := range b.events {
+			ev := &b.events[i]
+			var back livedeck.Event
+			if err := json.Unmarshal(AppendEvent(nil, ev), &back); err != nil {
+				t.Fatalf("event %+v encodes to bad JSON: %v", ev, err)
+			}
+			if !reflect.DeepEqual(&back, ev) {
+				t.Fatalf("round trip changed the event:\n got %+v\nwant %+v", back, *ev)
+			}
+		}
+	})
+}

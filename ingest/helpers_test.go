@@ -1,0 +1,73 @@
+package ingest
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/livedeck/livedeck"
+	"github.com/livedeck/livedeck/redisx"
+)
+
+// open returns a client for url with long timeouts, so a paused Redis
+// blocks a test's batch instead of failing it.
+func open(t *testing.T, url string) redis.UniversalClient {
+	t.Helper()
+	rdb, err := redisx.Open(url, redisx.Options{ReadTimeout: time.Minute, WriteTimeout: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rdb.Close() })
+	return rdb
+}
+
+func newService(t *testing.T, rdb redis.UniversalClient, cfg Config) *Service {
+	t.Helper()
+	if cfg.WriteTimeout == 0 {
+		cfg.WriteTimeout = time.Minute
+	}
+	s, err := New(rdb, prometheus.NewRegistry(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func createRoom(t *testing.T, s *Service, id string) {
+	t.Helper()
+	_, err := s.Rooms().Create(context.Background(), livedeck.Room{ID: id, Title: "测试 " + id, Products: []livedeck.Product{
+		{SKU: "A", Name: "口红", Price: 19900, Stock: 100}, {SKU: "B", Name: "Serum", Price: 39900, Stock: 10},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// stream reads back every event of a room's stream.
+func stream(t *testing.T, rdb redis.UniversalClient, room string) []livedeck.Event {
+	t.Helper()
+	msgs, err := rdb.XRange(context.Background(), redisx.Room(room).Events(), "-", "+").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]livedeck.Event, 0, len(msgs))
+	for _, m := range msgs {
+		if len(m.Values) != 1 {
+			t.Fatalf("entry %s has fields %v, want only e", m.ID, m.Values)
+		}
+		var ev livedeck.Event
+		if err := json.Unmarshal([]byte(m.Values["e"].(string)), &ev); err != nil {
+			t.Fatalf("entry %s: %v", m.ID, err)
+		}
+		out = append(out, ev)
+	}
+	return out
+}
+
+func code(err error) string { return livedeck.ErrorCode(err) }
+
+func i64(n int64) *int64 { return &n }

@@ -1,0 +1,135 @@
+package sim
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/livedeck/livedeck"
+	"github.com/livedeck/livedeck/ingest"
+	"github.com/livedeck/livedeck/internal/redistest"
+	"github.com/livedeck/livedeck/redisx"
+)
+
+var start = time.Date(2024, 11, 22, 20, 0, 0, 0, time.FixedZone("CST", 8*3600))
+
+func events(seed uint64, n int, dup, ooo float64) []livedeck.Event {
+	show := NewShow(Room("r", seed), ShowConfig{Seed: seed, Rate: 200, Length: time.Duration(n/200) * time.Second,
+		Start: start, RunID: "t", Duplicates: dup, OutOfOrder: ooo})
+	var out []livedeck.Event
+	for len(out) < n {
+		out = show.Next(out, 100)
+	}
+	return out
+}
+
+func TestShowDeterministic(t *testing.T) {
+	a, b, c := events(7, 2000, 0.05, 0.05), events(7, 2000, 0.05, 0.05), events(8, 2000, 0.05, 0.05)
+	if !reflect.DeepEqual(a, b) {
+		t.Error("same seed gave different shows")
+	}
+	if reflect.DeepEqual(a, c) {
+		t.Error("different seeds gave the same show")
+	}
+}
+
+// TestShowIngests sends a whole show arc through the in-process sink into
+// real Redis: every event is valid, duplicates are caught, and the show has
+// what a broadcast has.
+func TestShowIngests(t *testing.T) {
+	rdb, err := redisx.Open(redistest.Start(t).URL(), redisx.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdb.Close()
+	svc, err := ingest.New(rdb, prometheus.NewRegistry(), ingest.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink := &ServiceSink{Service: svc}
+	ctx := context.Background()
+	room := Room("r", 3)
+	if err := sink.EnsureRoom(ctx, room); err != nil {
+		t.Fatal(err)
+	}
+	evs := events(3, 24000, 0.02, 0.02)
+	var accepted, dups int
+	for lo := 0; lo < len(evs); lo += 500 {
+		res, err := sink.Send(ctx, room.ID, evs[lo:min(lo+500, len(evs))])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Rejected) > 0 {
+			t.Fatalf("rejected %+v", res.Rejected[0])
+		}
+		accepted, dups = accepted+res.Accepted, dups+res.Duplicates
+	}
+	if dups == 0 || accepted+dups != len(evs) {
+		t.Errorf("accepted %d duplicates %d of %d", accepted, dups, len(evs))
+	}
+
+	types := map[livedeck.EventType]int{}
+	statuses := map[livedeck.OrderStatus]int{}
+	texts := strings.Builder{}
+	late := 0
+	for i, ev := range evs {
+		types[ev.Type]++
+		if ev.Type == livedeck.EventOrder {
+			statuses[ev.Status]++
+		}
+		texts.WriteString(ev.Text)
+		if i > 0 && ev.TS < evs[i-1].TS {
+			late++
+		}
+	}
+	for _, ty := range livedeck.PublicEventTypes {
+		if types[ty] == 0 {
+			t.Errorf("no %s event in a whole show", ty)
+		}
+	}
+	for _, s := range []livedeck.OrderStatus{"created", "paid", "cancelled", "refunded"} {
+		if statuses[s] == 0 {
+			t.Errorf("no %s order", s)
+		}
+	}
+	for _, want := range []string{"上链接", "多少钱", "<img src=x onerror=alert(1)>", "how much?"} {
+		if !strings.Contains(texts.String(), want) {
+			t.Errorf("no comment %q", want)
+		}
+	}
+	if late == 0 {
+		t.Error("no out-of-order delivery")
+	}
+}
+
+// TestShowFlashSales: orders per event are denser inside flash sales.
+func TestShowFlashSales(t *testing.T) {
+	show := NewShow(Room("r", 1), ShowConfig{Seed: 1, Rate: 100, Length: 400 * time.Second, Start: start, RunID: "f"})
+	var in, inOrders, out, outOrders int
+	var buf []livedeck.Event
+	for range 400 {
+		f, _ := show.Flash()
+		buf = show.Next(buf[:0], 100)
+		for _, ev := range buf {
+			isOrder := ev.Type == livedeck.EventOrder
+			if f >= 0 {
+				in++
+				if isOrder {
+					inOrders++
+				}
+			} else {
+				out++
+				if isOrder {
+					outOrders++
+				}
+			}
+		}
+	}
+	if in == 0 || float64(inOrders)/float64(in) < 2*float64(outOrders)/float64(out) {
+		t.Errorf("orders: %d of %d in flash sales, %d of %d outside; want at least twice as dense", inOrders, in, outOrders, out)
+	}
+}

@@ -1,0 +1,198 @@
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/axiomhq/hyperloglog"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/livedeck/livedeck"
+	"github.com/livedeck/livedeck/redisx"
+)
+
+// errLeaseLost means another instance owns the room now.
+var errLeaseLost = errors.New("room lease lost")
+
+// checkpointScript writes a room's state atomically and only while the
+// caller holds the room's lease and moves the stream id forward: a stale
+// owner cannot overwrite a newer checkpoint, and a retried call is harmless.
+// KEYS: lease state seconds minutes orders present
+// ARGV: token last_id blob, then for each of the four hashes a count n and
+// n field/value pairs, then a count m and m present fields to delete.
+var checkpointScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return redis.error_reply('LEASE lost') end
+local function split(id)
+  local d = string.find(id, '-', 1, true)
+  return tonumber(string.sub(id, 1, d - 1)), tonumber(string.sub(id, d + 1))
+end
+local cur = redis.call('HGET', KEYS[2], 'last_id')
+if cur then
+  local a, b = split(cur)
+  local c, d = split(ARGV[2])
+  if c < a or (c == a and d <= b) then return 0 end
+end
+redis.call('HSET', KEYS[2], 'last_id', ARGV[2], 'blob', ARGV[3])
+local i = 4
+for k = 3, 6 do
+  local n = tonumber(ARGV[i]); i = i + 1
+  for j = 1, n do
+    redis.call('HSET', KEYS[k], ARGV[i], ARGV[i + 1]); i = i + 2
+  end
+end
+local m = tonumber(ARGV[i]); i = i + 1
+for j = 1, m do
+  redis.call('HDEL', KEYS[6], ARGV[i]); i = i + 1
+end
+return 1
+`)
+
+// checkpoint persists what changed since the last checkpoint.
+func (s *State) checkpoint(ctx context.Context, rdb redis.UniversalClient, token string) error {
+	if s.c.LastID == "" {
+		return nil // nothing folded yet
+	}
+	uv, err := s.uv.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	buyers, err := s.buyers.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	s.c.UV, s.c.Buyers = uv, buyers
+	blob, err := json.Marshal(&s.c)
+	if err != nil {
+		return err
+	}
+	k := redisx.Room(s.room)
+	args := []any{token, s.c.LastID, blob}
+	args = appendRing(args, s.sec)
+	args = appendRing(args, s.min)
+	args = append(args, len(s.dirtyO))
+	for id := range s.dirtyO {
+		b, _ := json.Marshal(s.orders[id])
+		args = append(args, id, b)
+	}
+	var set, del []string
+	for u := range s.dirtyP {
+		if s.present[u] > 0 {
+			set = append(set, u)
+		} else {
+			del = append(del, u)
+		}
+	}
+	args = append(args, len(set))
+	for _, u := range set {
+		args = append(args, u, s.present[u])
+	}
+	args = append(args, len(del))
+	for _, u := range del {
+		args = append(args, u)
+	}
+	keys := []string{k.Lease(), k.State(), k.Seconds(), k.Minutes(), k.Orders(), k.Present()}
+	if err := checkpointScript.Run(ctx, rdb, keys, args...).Err(); err != nil {
+		if err.Error() == "LEASE lost" {
+			return errLeaseLost
+		}
+		return fmt.Errorf("checkpoint room %s: %w", s.room, err)
+	}
+	s.resetCaches()
+	return nil
+}
+
+func appendRing(args []any, r *ring) []any {
+	args = append(args, len(r.dirty))
+	for i := range r.dirty {
+		b, _ := json.Marshal(&r.slots[i])
+		args = append(args, i, b)
+	}
+	return args
+}
+
+// loadState reads a room's checkpoint; a room never checkpointed starts
+// from its products' stock.
+func loadState(ctx context.Context, rdb redis.UniversalClient, room string, products []livedeck.Product) (*State, error) {
+	s := NewState(room, products)
+	k := redisx.Room(room)
+	blob, err := rdb.HGet(ctx, k.State(), "blob").Bytes()
+	if errors.Is(err, redis.Nil) {
+		return s, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load room %s: %w", room, err)
+	}
+	if err := json.Unmarshal(blob, &s.c); err != nil {
+		return nil, fmt.Errorf("load room %s: corrupt checkpoint: %w", room, err)
+	}
+	if s.c.SKUs == nil {
+		s.c.SKUs = map[string]*skuState{}
+	}
+	if s.c.KeywordMins == nil {
+		s.c.KeywordMins = map[int64]map[string]int64{}
+	}
+	for _, h := range []struct {
+		sk *hyperloglog.Sketch
+		b  []byte
+	}{{s.uv, s.c.UV}, {s.buyers, s.c.Buyers}} {
+		if len(h.b) > 0 {
+			if err := h.sk.UnmarshalBinary(h.b); err != nil {
+				return nil, fmt.Errorf("load room %s: hyperloglog: %w", room, err)
+			}
+		}
+	}
+	s.c.UV, s.c.Buyers = nil, nil
+	for _, r := range []struct {
+		key string
+		r   *ring
+	}{{k.Seconds(), s.sec}, {k.Minutes(), s.min}} {
+		all, err := rdb.HGetAll(ctx, r.key).Result()
+		if err != nil {
+			return nil, fmt.Errorf("load room %s series: %w", room, err)
+		}
+		for f, v := range all {
+			i, err := strconv.Atoi(f)
+			if err != nil || i < 0 || i >= len(r.r.slots) {
+				continue
+			}
+			_ = json.Unmarshal([]byte(v), &r.r.slots[i])
+		}
+	}
+	return s, nil
+}
+
+// load fetches the orders and viewers a batch touches from Redis.
+func (s *State) load(ctx context.Context, rdb redis.UniversalClient, orders, users []string) error {
+	k := redisx.Room(s.room)
+	if len(orders) > 0 {
+		vals, err := rdb.HMGet(ctx, k.Orders(), orders...).Result()
+		if err != nil {
+			return fmt.Errorf("load orders: %w", err)
+		}
+		for i, v := range vals {
+			str, ok := v.(string)
+			if !ok {
+				continue // unseen: Fold creates it
+			}
+			o := &order{}
+			if err := json.Unmarshal([]byte(str), o); err == nil {
+				s.orders[orders[i]] = o
+			}
+		}
+	}
+	if len(users) > 0 {
+		vals, err := rdb.HMGet(ctx, k.Present(), users...).Result()
+		if err != nil {
+			return fmt.Errorf("load viewers: %w", err)
+		}
+		for i, v := range vals {
+			str, _ := v.(string)
+			at, _ := strconv.ParseInt(str, 10, 64)
+			s.present[users[i]] = at
+		}
+	}
+	return nil
+}

@@ -1,0 +1,57 @@
+package live
+
+import (
+	"errors"
+	"time"
+)
+
+// Config tunes the processor.
+type Config struct {
+	Instance string // this instance's name: lease owner and consumer name; required
+
+	LeaseTTL        time.Duration // zero means 3 s: a dead owner's rooms move within about TTL + ScanInterval
+	ScanInterval    time.Duration // zero means 1 s: how often rooms are discovered and leases taken
+	Checkpoint      time.Duration // zero means 250 ms: how often state is persisted while events flow
+	Block           time.Duration // zero means 100 ms: longest blocking stream read, also the idle tick
+	PublishInterval time.Duration // zero means 10 ms: least time between two published snapshots of a room (consoles coalesce further)
+	BatchSize       int64         // zero means 2000 events per read
+	MaxRooms        int           // zero means 512 rooms per instance (one blocking reader each)
+	Classifier      string        // comment classifier file; zero means the built-in lists
+
+	// Now is the clock snapshots compute per-minute rates against; nil
+	// means time.Now. Leases and timers always use the real clock.
+	Now func() time.Time
+}
+
+func (c *Config) setDefaults() {
+	d := func(p *time.Duration, v time.Duration) {
+		if *p == 0 {
+			*p = v
+		}
+	}
+	d(&c.LeaseTTL, 3*time.Second)
+	d(&c.ScanInterval, time.Second)
+	d(&c.Checkpoint, 250*time.Millisecond)
+	d(&c.Block, 100*time.Millisecond)
+	d(&c.PublishInterval, 10*time.Millisecond)
+	if c.BatchSize == 0 {
+		c.BatchSize = 2000
+	}
+	if c.MaxRooms == 0 {
+		c.MaxRooms = 512
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+}
+
+// Validate reports the first configuration error.
+func (c *Config) Validate() error {
+	if c.Instance == "" {
+		return errors.New("live: instance name required")
+	}
+	if c.LeaseTTL != 0 && c.LeaseTTL < time.Second {
+		return errors.New("live: lease TTL below 1s would flap")
+	}
+	return nil
+}

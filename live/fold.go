@@ -1,0 +1,241 @@
+package live
+
+import (
+	"github.com/livedeck/livedeck"
+)
+
+// Folded is what one event changed that downstream cares about.
+type Folded struct {
+	order   *livedeck.OrderChange
+	comment *livedeck.Comment
+}
+
+// Order is the lifecycle step the event applied, if any.
+func (f Folded) Order() *livedeck.OrderChange { return f.order }
+
+// Comment is the classified comment, if the event was one.
+func (f Folded) Comment() *livedeck.Comment { return f.comment }
+
+// Fold applies one event, read from the stream at id, to the state. Orders
+// and present viewers it touches must have been loaded (see needs). Fold uses
+// event time only, so folding the same events again gives the same state.
+func (s *State) Fold(ev *livedeck.Event, id string, t *Text) Folded {
+	c := &s.c
+	c.LastID = id
+	c.Seq++
+	if ev.TS > c.AsOf {
+		c.AsOf = ev.TS
+	}
+	now := c.AsOf
+	sec, min := s.sec.at(ev.TS, now), s.min.at(ev.TS, now)
+	add := func(f int, v int64) {
+		if sec != nil {
+			sec.V[f] += v
+		}
+		if min != nil {
+			min.V[f] += v
+		}
+	}
+	if ev.UserID != "" {
+		s.uv.Insert([]byte(ev.UserID))
+	}
+	s.foldSource(ev, arrival(id))
+	var out Folded
+	switch ev.Type {
+	case livedeck.EventViewers:
+		s.foldViewers(ev, sec, min)
+	case livedeck.EventEnter:
+		if _, in := s.present[ev.UserID]; !in || s.present[ev.UserID] == 0 {
+			s.present[ev.UserID] = ev.TS
+			s.dirtyP[ev.UserID] = true
+		}
+	case livedeck.EventLeave:
+		if at := s.present[ev.UserID]; at > 0 {
+			if ev.TS > at {
+				c.Watched += ev.TS - at
+			}
+			c.Visits++
+			s.present[ev.UserID] = 0 // 0 marks "left": deleted at checkpoint
+			s.dirtyP[ev.UserID] = true
+		}
+	case livedeck.EventComment:
+		c.Comments++
+		add(fComments, 1)
+		cm := livedeck.Comment{ID: ev.ID, TS: ev.TS, UserID: ev.UserID, Nickname: ev.Nickname, Text: ev.Text}
+		if t != nil {
+			cm.Class = t.Classify(ev.Text)
+			s.countWords(t.Words(ev.Text), ev.TS, now)
+		}
+		switch cm.Class {
+		case livedeck.ClassIntent:
+			add(fIntent, 1)
+		case livedeck.ClassQuestion:
+			add(fQuestions, 1)
+		case livedeck.ClassAbuse:
+			add(fAbuse, 1)
+		}
+		out.comment = &cm
+	case livedeck.EventLike:
+		n := ev.Count
+		if n <= 0 {
+			n = 1
+		}
+		c.Likes += n
+		add(fLikes, n)
+	case livedeck.EventFollow:
+		c.Follows++
+		add(fFollows, 1)
+	case livedeck.EventShare:
+		c.Shares++
+		add(fShares, 1)
+	case livedeck.EventGift:
+		c.GiftValue += ev.Value
+	case livedeck.EventProductExposure:
+		s.sku(ev.SKU).Exposures++
+		c.Funnel.Exposures++
+		add(fExposures, 1)
+	case livedeck.EventProductClick:
+		s.sku(ev.SKU).Clicks++
+		c.Funnel.Clicks++
+		add(fClicks, 1)
+	case livedeck.EventOrder:
+		out.order = s.foldOrder(ev, id, add)
+	case livedeck.EventStock:
+		if ev.Stock != nil {
+			k := s.sku(ev.SKU)
+			k.StockSet, k.UnitsAt = *ev.Stock, k.Units
+		}
+	}
+	return out
+}
+
+// foldViewers keeps the newest count by event time: a late, older count
+// never overwrites a newer one.
+func (s *State) foldViewers(ev *livedeck.Event, sec, min *bucket) {
+	if ev.Online == nil {
+		return
+	}
+	n := *ev.Online
+	c := &s.c
+	if ev.TS >= c.OnlineTS {
+		c.Online, c.OnlineTS = n, ev.TS
+	}
+	if n > c.PeakOnline {
+		c.PeakOnline = n
+	}
+	for _, b := range []*bucket{sec, min} {
+		if b != nil {
+			b.V[fOnline] = n + 1
+		}
+	}
+}
+
+// foldOrder applies a lifecycle step. Steps only move forward (created →
+// paid → refunded, created → cancelled): a late "paid" after "refunded"
+// changes nothing. GMV counts an order once, with the amount it was paid
+// at, and is taken back when a paid order is refunded or cancelled.
+func (s *State) foldOrder(ev *livedeck.Event, id string, add func(int, int64)) *livedeck.OrderChange {
+	c := &s.c
+	o := s.orders[ev.OrderID]
+	from := livedeck.OrderStatus("")
+	if o == nil {
+		o = &order{SKU: ev.SKU, Qty: ev.Qty, Amount: ev.Amount, UserID: ev.UserID}
+		s.orders[ev.OrderID] = o
+		c.Created++ // an order first seen at any step was created
+		c.Funnel.Orders++
+		s.sku(o.SKU).Orders++
+		add(fOrders, 1)
+	} else {
+		from = o.Status
+		if ev.Status.Rank() <= o.Status.Rank() {
+			return nil
+		}
+	}
+	o.Status = ev.Status
+	if o.UserID == "" {
+		o.UserID = ev.UserID
+	}
+	k := s.sku(o.SKU)
+	switch ev.Status {
+	case livedeck.OrderPaid:
+		if ev.Amount > 0 {
+			o.Amount = ev.Amount
+		}
+		if ev.Qty > 0 {
+			o.Qty = ev.Qty
+		}
+		o.Paid = true
+		c.Paid++
+		c.GMV += o.Amount
+		c.Funnel.Paid++
+		k.Units += o.Qty
+		k.GMV += o.Amount
+		if o.UserID != "" {
+			s.buyers.Insert([]byte(o.UserID))
+		}
+		add(fPaid, 1)
+		add(fGMV, o.Amount)
+	case livedeck.OrderCancelled, livedeck.OrderRefunded:
+		if ev.Status == livedeck.OrderCancelled {
+			c.Cancelled++
+		} else {
+			c.Refunded++
+		}
+		if o.Paid {
+			c.GMV -= o.Amount
+			k.Units -= o.Qty
+			k.GMV -= o.Amount
+			add(fGMV, -o.Amount)
+		}
+	}
+	s.dirtyO[ev.OrderID] = true
+	return &livedeck.OrderChange{
+		StreamID: id, OrderID: ev.OrderID, UserID: o.UserID, SKU: o.SKU, Qty: o.Qty,
+		Amount: o.Amount, From: from, To: ev.Status, TS: ev.TS,
+	}
+}
+
+func (s *State) countWords(words []string, ts, now int64) {
+	m := ts / minuteMs
+	if m <= now/minuteMs-keywordMinutes {
+		return
+	}
+	bucket := s.c.KeywordMins[m]
+	if bucket == nil {
+		bucket = map[string]int64{}
+		s.c.KeywordMins[m] = bucket
+		for old := range s.c.KeywordMins {
+			if old <= now/minuteMs-keywordMinutes {
+				delete(s.c.KeywordMins, old)
+			}
+		}
+	}
+	for _, w := range words {
+		if len(bucket) < maxWordsPerMinute || bucket[w] > 0 {
+			bucket[w]++
+		}
+	}
+}
+
+// maxWordsPerMinute bounds the keyword table against spam of random words.
+const maxWordsPerMinute = 2000
+
+// needs lists the orders and viewers a batch touches that are not loaded.
+func (s *State) needs(evs []*livedeck.Event) (orders, users []string) {
+	seenO, seenU := map[string]bool{}, map[string]bool{}
+	for _, ev := range evs {
+		switch ev.Type {
+		case livedeck.EventOrder:
+			if _, ok := s.orders[ev.OrderID]; !ok && !seenO[ev.OrderID] {
+				seenO[ev.OrderID] = true
+				orders = append(orders, ev.OrderID)
+			}
+		case livedeck.EventEnter, livedeck.EventLeave:
+			if _, ok := s.present[ev.UserID]; !ok && !seenU[ev.UserID] {
+				seenU[ev.UserID] = true
+				users = append(users, ev.UserID)
+			}
+		}
+	}
+	return orders, users
+}

@@ -1,0 +1,34 @@
+package live
+
+import "github.com/prometheus/client_golang/prometheus"
+
+// Metrics are the processor's own Prometheus metrics. No room labels.
+type Metrics struct {
+	events      prometheus.Counter
+	batches     prometheus.Counter
+	lag         prometheus.Histogram
+	checkpoints *prometheus.CounterVec
+	rooms       prometheus.Gauge
+	leases      *prometheus.CounterVec
+}
+
+// NewMetrics registers the processor's metrics with reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		events: prometheus.NewCounter(prometheus.CounterOpts{Namespace: "livedeck", Subsystem: "live", Name: "events_folded_total",
+			Help: "Events folded into room state."}),
+		batches: prometheus.NewCounter(prometheus.CounterOpts{Namespace: "livedeck", Subsystem: "live", Name: "batches_total",
+			Help: "Stream reads that returned events."}),
+		lag: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: "livedeck", Subsystem: "live", Name: "publish_lag_seconds",
+			Help:    "Time from an event entering the stream to its snapshot being published.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1}}),
+		checkpoints: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "livedeck", Subsystem: "live", Name: "checkpoints_total",
+			Help: "State checkpoints by result."}, []string{"result"}),
+		rooms: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: "livedeck", Subsystem: "live", Name: "rooms_owned",
+			Help: "Rooms this instance processes now."}),
+		leases: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "livedeck", Subsystem: "live", Name: "lease_changes_total",
+			Help: "Room leases taken, released and lost."}, []string{"change"}),
+	}
+	reg.MustRegister(m.events, m.batches, m.lag, m.checkpoints, m.rooms, m.leases)
+	return m
+}

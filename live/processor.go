@@ -1,0 +1,208 @@
+package live
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/livedeck/livedeck"
+	"github.com/livedeck/livedeck/redisx"
+)
+
+// Observer receives each room's updates on the instance that processes it.
+// Observe runs on the room's goroutine: it should be quick.
+type Observer interface {
+	Observe(ctx context.Context, u livedeck.Update)
+}
+
+// ObserverFunc adapts a function to Observer.
+type ObserverFunc func(ctx context.Context, u livedeck.Update)
+
+// Observe calls f.
+func (f ObserverFunc) Observe(ctx context.Context, u livedeck.Update) { f(ctx, u) }
+
+// Processor discovers rooms, takes a fair share of their leases, and runs a
+// runner per owned room.
+type Processor struct {
+	cfg      Config
+	rdb      redis.UniversalClient // short commands
+	blocking redis.UniversalClient // blocking stream reads only
+	obs      Observer
+	text     *Text
+	m        *Metrics
+	log      *slog.Logger
+
+	mu      sync.Mutex
+	running map[string]*handle
+}
+
+type handle struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// New builds a processor. blocking must be a client of its own, with a pool
+// of at least cfg.MaxRooms connections, because each blocking stream read
+// holds a connection for its whole block time.
+func New(cfg Config, rdb, blocking redis.UniversalClient, obs Observer, reg prometheus.Registerer, log *slog.Logger) (*Processor, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg.setDefaults()
+	text, err := LoadText(cfg.Classifier)
+	if err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Processor{cfg: cfg, rdb: rdb, blocking: blocking, obs: obs, text: text, m: NewMetrics(reg), log: log,
+		running: map[string]*handle{}}, nil
+}
+
+// Text is the processor's comment classifier and segmenter.
+func (p *Processor) Text() *Text { return p.text }
+
+// Owned lists the rooms this instance processes now.
+func (p *Processor) Owned() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]string, 0, len(p.running))
+	for r := range p.running {
+		out = append(out, r)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Run scans for rooms until ctx ends, then stops every runner (each
+// checkpoints and releases its lease) and leaves the instance set.
+func (p *Processor) Run(ctx context.Context) error {
+	go p.text.Warm()
+	t := time.NewTicker(p.cfg.ScanInterval)
+	defer t.Stop()
+	for {
+		if err := p.scan(ctx); err != nil && ctx.Err() == nil {
+			p.log.Warn("room scan failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			p.stopAll()
+			cctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			p.rdb.ZRem(cctx, redisx.InstancesKey, p.cfg.Instance)
+			cancel()
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// scan heartbeats, reaps finished runners, and takes or gives up rooms so
+// that each live instance holds about an equal share.
+func (p *Processor) scan(ctx context.Context) error {
+	now := time.Now().UnixMilli()
+	dead := now - (p.cfg.LeaseTTL + 2*p.cfg.ScanInterval).Milliseconds()
+	pipe := p.rdb.Pipeline()
+	pipe.ZAdd(ctx, redisx.InstancesKey, redis.Z{Score: float64(now), Member: p.cfg.Instance})
+	pipe.ZRemRangeByScore(ctx, redisx.InstancesKey, "-inf", strconv.FormatInt(dead, 10))
+	ncmd := pipe.ZCard(ctx, redisx.InstancesKey)
+	rcmd := pipe.SMembers(ctx, redisx.RoomsKey)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("scan: %w", err)
+	}
+	rooms := rcmd.Val()
+	sort.Strings(rooms)
+	n := max(int(ncmd.Val()), 1)
+	share := min((len(rooms)+n-1)/n, p.cfg.MaxRooms)
+
+	p.mu.Lock()
+	for room, h := range p.running {
+		select {
+		case <-h.done:
+			delete(p.running, room)
+		default:
+		}
+	}
+	owned := len(p.running)
+	p.mu.Unlock()
+
+	if owned > share { // give one room back per scan so others can take it
+		p.stopOne()
+	}
+	for _, room := range rooms {
+		if owned >= share {
+			break
+		}
+		p.mu.Lock()
+		_, mine := p.running[room]
+		p.mu.Unlock()
+		if mine {
+			continue
+		}
+		ok, err := acquire(ctx, p.rdb, redisx.Room(room).Lease(), p.cfg.Instance, p.cfg.LeaseTTL)
+		if err != nil {
+			return fmt.Errorf("lease room %s: %w", room, err)
+		}
+		if ok {
+			p.m.leases.WithLabelValues("taken").Inc()
+			p.start(ctx, room)
+			owned++
+		}
+	}
+	p.m.rooms.Set(float64(len(p.Owned())))
+	return nil
+}
+
+func (p *Processor) start(ctx context.Context, room string) {
+	rctx, cancel := context.WithCancel(ctx)
+	h := &handle{cancel: cancel, done: make(chan struct{})}
+	p.mu.Lock()
+	p.running[room] = h
+	p.mu.Unlock()
+	r := &runner{p: p, room: room, token: p.cfg.Instance, keys: redisx.Room(room)}
+	go func() {
+		defer close(h.done)
+		if err := r.run(rctx); err != nil {
+			p.log.Warn("room processing stopped", "room", room, "err", err)
+		}
+	}()
+	p.log.Info("room taken", "room", room, "instance", p.cfg.Instance)
+}
+
+func (p *Processor) stopOne() {
+	p.mu.Lock()
+	var room string
+	for r := range p.running {
+		if room == "" || r > room {
+			room = r
+		}
+	}
+	h := p.running[room]
+	p.mu.Unlock()
+	if h != nil {
+		h.cancel()
+		<-h.done
+		p.log.Info("room given back", "room", room)
+	}
+}
+
+func (p *Processor) stopAll() {
+	p.mu.Lock()
+	hs := make([]*handle, 0, len(p.running))
+	for _, h := range p.running {
+		h.cancel()
+		hs = append(hs, h)
+	}
+	p.running = map[string]*handle{}
+	p.mu.Unlock()
+	for _, h := range hs {
+		<-h.done
+	}
+}

@@ -1,0 +1,299 @@
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/livedeck/livedeck"
+	"github.com/livedeck/livedeck/redisx"
+)
+
+// group is the consumer group the processor reads room streams through.
+const group = "live"
+
+// recentComments is how many comments a room keeps for a console's snapshot.
+const recentComments = 200
+
+// runner processes one room while this instance holds its lease.
+type runner struct {
+	p     *Processor
+	room  string
+	token string
+	keys  redisx.Keys
+	state *State
+
+	acks        []string // stream ids folded since the last checkpoint
+	lastCkpt    time.Time
+	lastRenew   time.Time
+	lastPub     time.Time
+	lastObserve time.Time
+	pending     bool // folded events not yet published
+	newestID    string
+	comments    []livedeck.Comment
+	orders      []livedeck.OrderChange
+}
+
+// run folds the room's stream until ctx ends or the lease is lost. On a
+// clean stop it checkpoints and releases the lease so another instance can
+// take the room at once.
+func (r *runner) run(ctx context.Context) error {
+	if err := r.start(ctx); err != nil {
+		return err
+	}
+	for {
+		if ctx.Err() != nil {
+			return r.stop()
+		}
+		if err := r.step(ctx); err != nil {
+			if errors.Is(err, errLeaseLost) || ctx.Err() != nil {
+				if ctx.Err() != nil {
+					return r.stop()
+				}
+				return err
+			}
+			r.p.log.Warn("room step failed", "room", r.room, "err", err)
+			select { // Redis trouble: back off briefly, keep the lease alive
+			case <-ctx.Done():
+			case <-time.After(200 * time.Millisecond):
+			}
+			if err := r.renewIfDue(ctx); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func (r *runner) start(ctx context.Context) error {
+	var room livedeck.Room
+	if b, err := r.p.rdb.Get(ctx, r.keys.Meta()).Bytes(); err == nil {
+		_ = json.Unmarshal(b, &room)
+	} else if !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("room %s meta: %w", r.room, err)
+	}
+	st, err := loadState(ctx, r.p.rdb, r.room, room.Products)
+	if err != nil {
+		return err
+	}
+	r.state = st
+	from := st.LastID()
+	if from == "" {
+		from = "0"
+	}
+	// The checkpoint, not the group, is the truth of what was folded: point
+	// the group at it so entries after it are delivered again.
+	err = r.p.rdb.XGroupCreateMkStream(ctx, r.keys.Events(), group, from).Err()
+	if err != nil && strings.HasPrefix(err.Error(), "BUSYGROUP") {
+		err = r.p.rdb.XGroupSetID(ctx, r.keys.Events(), group, from).Err()
+	}
+	if err != nil {
+		return fmt.Errorf("room %s consumer group: %w", r.room, err)
+	}
+	now := time.Now()
+	r.lastCkpt, r.lastRenew, r.lastPub, r.lastObserve = now, now, now, now
+	// Publish what was restored so consoles and rules start from it.
+	r.pending = true
+	return r.flush(ctx)
+}
+
+func (r *runner) step(ctx context.Context) error {
+	if err := r.renewIfDue(ctx); err != nil {
+		return err
+	}
+	cfg := &r.p.cfg
+	block := cfg.Block
+	if r.pending {
+		if wait := cfg.PublishInterval - time.Now().Sub(r.lastPub); wait < block {
+			block = wait
+		}
+	}
+	if block < time.Millisecond {
+		block = time.Millisecond
+	}
+	res, err := r.p.blocking.XReadGroup(ctx, &redis.XReadGroupArgs{
+		Group: group, Consumer: r.p.cfg.Instance, Streams: []string{r.keys.Events(), ">"},
+		Count: cfg.BatchSize, Block: block,
+	}).Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("read room %s: %w", r.room, err)
+	}
+	if len(res) > 0 && len(res[0].Messages) > 0 {
+		if err := r.fold(ctx, res[0].Messages); err != nil {
+			return err
+		}
+		// A blocking read wakes on the first entry of a write; drain what
+		// arrived meanwhile without blocking, so one snapshot covers it.
+		if int64(len(res[0].Messages)) < cfg.BatchSize {
+			more, err := r.p.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{
+				Group: group, Consumer: r.p.cfg.Instance, Streams: []string{r.keys.Events(), ">"},
+				Count: cfg.BatchSize, Block: -1,
+			}).Result()
+			if err == nil && len(more) > 0 && len(more[0].Messages) > 0 {
+				if err := r.fold(ctx, more[0].Messages); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	now := time.Now()
+	switch {
+	case r.pending && now.Sub(r.lastPub) >= cfg.PublishInterval:
+		if err := r.flush(ctx); err != nil {
+			return err
+		}
+	case !r.pending && now.Sub(r.lastPub) >= time.Second:
+		r.pending = true // idle: republish so per-minute rates decay on screen
+		if err := r.flush(ctx); err != nil {
+			return err
+		}
+	case now.Sub(r.lastObserve) >= cfg.Block:
+		r.observe(ctx, now) // idle tick: rule timers move on
+	}
+	if len(r.acks) > 0 && now.Sub(r.lastCkpt) >= cfg.Checkpoint {
+		return r.checkpoint(ctx)
+	}
+	return nil
+}
+
+func (r *runner) fold(ctx context.Context, msgs []redis.XMessage) error {
+	evs := make([]*livedeck.Event, 0, len(msgs))
+	ids := make([]string, 0, len(msgs))
+	for _, m := range msgs {
+		raw, _ := m.Values["e"].(string)
+		ev := &livedeck.Event{}
+		if err := json.Unmarshal([]byte(raw), ev); err != nil {
+			r.p.log.Warn("skipping undecodable stream entry", "room", r.room, "id", m.ID, "err", err)
+			r.acks = append(r.acks, m.ID)
+			continue
+		}
+		evs, ids = append(evs, ev), append(ids, m.ID)
+	}
+	orders, users := r.state.needs(evs)
+	if err := r.state.load(ctx, r.p.rdb, orders, users); err != nil {
+		return err
+	}
+	for i, ev := range evs {
+		out := r.state.Fold(ev, ids[i], r.p.text)
+		if out.comment != nil {
+			r.comments = append(r.comments, *out.comment)
+		}
+		if out.order != nil {
+			r.orders = append(r.orders, *out.order)
+		}
+	}
+	r.acks = append(r.acks, ids...)
+	r.newestID = msgs[len(msgs)-1].ID
+	r.pending = true
+	r.p.m.events.Add(float64(len(evs)))
+	r.p.m.batches.Inc()
+	return nil
+}
+
+// flush publishes the snapshot and new comments, then hands the update to
+// the observer (the rules engine).
+func (r *runner) flush(ctx context.Context) error {
+	now := time.Now()
+	snap := r.state.Snapshot(r.p.cfg.Now().UnixMilli())
+	comments := r.comments
+	if len(comments) > recentComments {
+		comments = comments[len(comments)-recentComments:]
+	}
+	msg, err := json.Marshal(livedeck.LiveMessage{Metrics: &snap, Comments: comments})
+	if err != nil {
+		return err
+	}
+	snapJSON, _ := json.Marshal(&snap)
+	_, err = r.p.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, r.keys.Snapshot(), snapJSON, 0)
+		if len(comments) > 0 {
+			vals := make([]any, len(comments))
+			for i := range comments {
+				b, _ := json.Marshal(&comments[i])
+				vals[i] = b
+			}
+			p.LPush(ctx, r.keys.Comments(), vals...)
+			p.LTrim(ctx, r.keys.Comments(), 0, recentComments-1)
+		}
+		p.Publish(ctx, r.keys.Live(), msg)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("publish room %s: %w", r.room, err)
+	}
+	if r.newestID != "" {
+		if ms, err := strconv.ParseInt(strings.SplitN(r.newestID, "-", 2)[0], 10, 64); err == nil {
+			r.p.m.lag.Observe(float64(now.UnixMilli()-ms) / 1000)
+		}
+		r.newestID = ""
+	}
+	r.lastPub, r.pending = now, false
+	r.observeSnap(ctx, now, snap)
+	return nil
+}
+
+func (r *runner) observe(ctx context.Context, now time.Time) {
+	r.observeSnap(ctx, now, r.state.Snapshot(r.p.cfg.Now().UnixMilli()))
+}
+
+func (r *runner) observeSnap(ctx context.Context, now time.Time, snap livedeck.Snapshot) {
+	r.lastObserve = now
+	u := livedeck.Update{Room: r.room, Now: r.p.cfg.Now().UnixMilli(), Snapshot: snap, Orders: r.orders, Comments: r.comments}
+	r.orders, r.comments = nil, nil
+	if r.p.obs != nil {
+		r.p.obs.Observe(ctx, u)
+	}
+}
+
+func (r *runner) checkpoint(ctx context.Context) error {
+	if err := r.state.checkpoint(ctx, r.p.rdb, r.token); err != nil {
+		r.p.m.checkpoints.WithLabelValues("error").Inc()
+		return err
+	}
+	r.p.m.checkpoints.WithLabelValues("ok").Inc()
+	if err := r.p.rdb.XAck(ctx, r.keys.Events(), group, r.acks...).Err(); err != nil {
+		r.p.log.Warn("xack failed", "room", r.room, "err", err) // harmless: the checkpoint decides
+	}
+	r.acks = r.acks[:0]
+	r.lastCkpt = time.Now()
+	return nil
+}
+
+func (r *runner) renewIfDue(ctx context.Context) error {
+	if time.Now().Sub(r.lastRenew) < r.p.cfg.LeaseTTL/3 {
+		return nil
+	}
+	ok, err := renew(ctx, r.p.rdb, r.keys.Lease(), r.token, r.p.cfg.LeaseTTL)
+	if err != nil {
+		return nil // Redis trouble: try again next step; the TTL gives us time
+	}
+	if !ok {
+		r.p.m.leases.WithLabelValues("lost").Inc()
+		return errLeaseLost
+	}
+	r.lastRenew = time.Now()
+	return nil
+}
+
+// stop checkpoints and releases the lease, with a short deadline of its own
+// because the run context has ended.
+func (r *runner) stop() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	var err error
+	if r.state != nil && len(r.acks) > 0 {
+		if r.pending {
+			_ = r.flush(ctx)
+		}
+		err = r.checkpoint(ctx)
+	}
+	if rerr := release(ctx, r.p.rdb, r.keys.Lease(), r.token); rerr == nil {
+		r.p.m.leases.WithLabelValues("released").Inc()
+	}
+	return err
+}

@@ -1,0 +1,161 @@
+package live
+
+import (
+	_ "embed"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/go-ego/gse"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/livedeck/livedeck"
+)
+
+//go:embed classifier.yaml
+var defaultClassifier []byte
+
+// classRule is one comment class's keyword lists.
+type classRule struct {
+	Exact    []string `yaml:"exact"`
+	Contains []string `yaml:"contains"`
+}
+
+// Text classifies comments and splits them into words. The keyword lists are
+// configuration (classifier.yaml or a file of the same shape); Chinese word
+// segmentation uses gse, a maintained pure-Go segmenter, so keywords are
+// words rather than single characters.
+type Text struct {
+	order []string
+	rules map[string]classRule
+	stop  map[string]bool
+}
+
+// The segmenter is shared by the whole process: gse keeps its model in
+// package state, so two loading at once would race, and one copy of the
+// dictionary (~100 MB) is enough.
+var (
+	segOnce  sync.Once
+	segReady atomic.Pointer[gse.Segmenter]
+)
+
+// LoadText reads a classifier file; path "" means the built-in lists.
+func LoadText(path string) (*Text, error) {
+	data := defaultClassifier
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("classifier: %w", err)
+		}
+		data = b
+	}
+	var rules map[string]classRule
+	if err := yaml.Unmarshal(data, &rules); err != nil {
+		return nil, fmt.Errorf("classifier %s: %w", path, err)
+	}
+	for name := range rules {
+		switch name {
+		case livedeck.ClassAbuse, livedeck.ClassIntent, livedeck.ClassQuestion:
+		default:
+			return nil, fmt.Errorf("classifier %s: unknown class %q (want abuse, intent, question)", path, name)
+		}
+	}
+	t := &Text{order: []string{livedeck.ClassAbuse, livedeck.ClassIntent, livedeck.ClassQuestion}, rules: map[string]classRule{}, stop: stopWords()}
+	for name, r := range rules {
+		for i := range r.Exact {
+			r.Exact[i] = strings.ToLower(strings.TrimSpace(r.Exact[i]))
+		}
+		for i := range r.Contains {
+			r.Contains[i] = strings.ToLower(r.Contains[i])
+		}
+		t.rules[name] = r
+	}
+	return t, nil
+}
+
+// Classify returns the comment's class, or "".
+func (t *Text) Classify(text string) string {
+	low := strings.ToLower(strings.TrimSpace(text))
+	for _, name := range t.order {
+		r := t.rules[name]
+		for _, e := range r.Exact {
+			if low == e {
+				return name
+			}
+		}
+		for _, c := range r.Contains {
+			if c != "" && strings.Contains(low, c) {
+				return name
+			}
+		}
+	}
+	return ""
+}
+
+// Warm loads the segmentation dictionary (about 2 s). Until it is loaded,
+// Words returns nothing rather than stall a room's processing.
+func (t *Text) Warm() { segOnce.Do(loadSeg) }
+
+func loadSeg() {
+	var s gse.Segmenter
+	if err := s.LoadDictEmbed("zh_s"); err != nil {
+		slog.Error("keyword segmentation disabled", "err", err)
+		return
+	}
+	// Live-commerce words the general dictionary splits.
+	for _, w := range []string{"上链接", "福袋", "秒杀", "包邮", "尺码", "发货", "优惠券", "直播间"} {
+		s.AddToken(w, 1000)
+	}
+	segReady.Store(&s)
+}
+
+// Words splits a comment into the words worth counting: no punctuation,
+// numbers, single Latin letters or stop words.
+func (t *Text) Words(text string) []string {
+	seg := segReady.Load()
+	if seg == nil {
+		return nil
+	}
+	var out []string
+	for _, w := range seg.Cut(text, true) {
+		w = strings.ToLower(strings.TrimSpace(w))
+		if !worthCounting(w) || t.stop[w] {
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+func worthCounting(w string) bool {
+	if w == "" || utf8.RuneCountInString(w) > 16 {
+		return false
+	}
+	letters, han := 0, false
+	for _, r := range w {
+		switch {
+		case unicode.Is(unicode.Han, r):
+			han = true
+			letters++
+		case unicode.IsLetter(r):
+			letters++
+		}
+	}
+	if han {
+		return utf8.RuneCountInString(w) >= 2 || letters == 1 && strings.ContainsAny(w, "要买")
+	}
+	return letters >= 2
+}
+
+func stopWords() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields("的 了 是 我 你 他 她 这 那 在 有 和 就 都 也 很 吗 呢 啊 吧 呀 哦 嗯 这个 那个 一个 什么 我们 你们 主播 the a an is are to of and it this that for in on i you my me be do") {
+		m[w] = true
+	}
+	return m
+}

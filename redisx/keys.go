@@ -1,0 +1,41 @@
+package redisx
+
+// RoomsKey is the set of all room ids.
+const RoomsKey = "ld:rooms"
+
+// InstancesKey is a sorted set of live server instances scored by their last
+// heartbeat (Unix ms), used to share rooms fairly between instances.
+const InstancesKey = "ld:instances"
+
+// Keys names one room's keys. All share the hash tag {room}.
+type Keys struct{ room string }
+
+// Room returns the key set of room id.
+func Room(id string) Keys { return Keys{room: id} }
+
+func (k Keys) p(s string) string { return "ld:{" + k.room + "}:" + s }
+
+func (k Keys) Meta() string              { return k.p("room") }           // room JSON
+func (k Keys) Events() string            { return k.p("events") }         // stream of accepted events
+func (k Keys) Seen(dedupe string) string { return k.p("seen:" + dedupe) } // dedupe marker
+func (k Keys) SeenPrefix() string        { return k.p("seen:") }
+func (k Keys) Lease() string             { return k.p("lease") }    // processing lease
+func (k Keys) State() string             { return k.p("state") }    // live metrics checkpoint
+func (k Keys) Orders() string            { return k.p("orders") }   // order lifecycle hash
+func (k Keys) Snapshot() string          { return k.p("snapshot") } // latest snapshot JSON
+func (k Keys) Live() string              { return k.p("live") }     // pub/sub channel: metrics, comments
+func (k Keys) Minutes() string           { return k.p("minutes") }  // per-minute series hash
+func (k Keys) Signals() string           { return k.p("signals") }  // stream of cues, tiers, alerts, gifts
+func (k Keys) Rules() string             { return k.p("rules") }    // current rule set
+func (k Keys) RuleVersions() string      { return k.p("rules:versions") }
+func (k Keys) RuleState() string         { return k.p("rules:state") }  // per-rule state machine
+func (k Keys) Fired(key string) string   { return k.p("fired:" + key) } // firing dedupe marker
+func (k Keys) Gifts(quota string) string { return k.p("gifts:" + quota) }
+func (k Keys) Tier() string              { return k.p("tier") }   // active pricing tier JSON
+func (k Keys) Review() string            { return k.p("review") } // post-broadcast review JSON
+
+func (k Keys) Comments() string  { return k.p("comments") }  // recent comments list, newest first
+func (k Keys) OrderTier() string { return k.p("ordertier") } // order id → tier in effect at creation
+
+func (k Keys) Seconds() string { return k.p("seconds") } // per-second series ring hash
+func (k Keys) Present() string { return k.p("present") } // viewers in the room → enter time

@@ -1,0 +1,49 @@
+package livedeck
+
+import "regexp"
+
+// Room is one broadcast (场次) with its product line-up (货盘).
+type Room struct {
+	ID       string    `json:"id"`
+	Title    string    `json:"title"`
+	Currency string    `json:"currency"` // ISO 4217, e.g. CNY
+	Products []Product `json:"products"`
+	Status   string    `json:"status,omitempty"` // live (default) or closed
+	Created  int64     `json:"created,omitempty"`
+}
+
+// Product is an item on sale in a room. Prices are integer minor units (分).
+type Product struct {
+	SKU   string `json:"sku"`
+	Name  string `json:"name"`
+	Price int64  `json:"price"`
+	Stock int64  `json:"stock"`
+
+	// Guardrails: FloorPrice is the lowest price any promotion may bring the
+	// item to; MaxDiscount the largest rebate in minor units. Zero means unset.
+	FloorPrice  int64 `json:"floor_price,omitempty"`
+	MaxDiscount int64 `json:"max_discount,omitempty"`
+}
+
+// Room status values.
+const (
+	RoomLive   = "live"
+	RoomClosed = "closed"
+)
+
+// idPattern bounds room ids and SKUs to characters that are safe inside a
+// Redis hash tag and a URL path segment.
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
+
+// ValidID reports whether s may be used as a room id or SKU.
+func ValidID(s string) bool { return idPattern.MatchString(s) }
+
+// Product returns the product with the given SKU.
+func (r *Room) Product(sku string) (Product, bool) {
+	for _, p := range r.Products {
+		if p.SKU == sku {
+			return p, true
+		}
+	}
+	return Product{}, false
+}

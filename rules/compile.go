@@ -1,0 +1,284 @@
+package rules
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"text/template"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/vm"
+
+	"github.com/livedeck/livedeck"
+)
+
+// Problem is one thing wrong (or worth a warning) in a rule set, located
+// well enough for a producer to fix it.
+type Problem struct {
+	Rule    string `json:"rule,omitempty"`
+	Field   string `json:"field"`
+	Line    int    `json:"line,omitempty"`        // within the expression
+	Column  int    `json:"column,omitempty"`      // within the expression
+	Source  int    `json:"source_line,omitempty"` // line in the rule file
+	Message string `json:"message"`
+	Warning bool   `json:"warning,omitempty"` // saved anyway, e.g. a banned advertising word
+}
+
+func (p Problem) String() string {
+	if p.Source > 0 {
+		return fmt.Sprintf("line %d: %s", p.Source, p.Text())
+	}
+	return p.Text()
+}
+
+// Text is the problem without its line in the file.
+func (p Problem) Text() string {
+	pos := ""
+	if p.Line > 0 {
+		pos = fmt.Sprintf(" (line %d, column %d)", p.Line, p.Column)
+	}
+	return fmt.Sprintf("rule %q: %s%s: %s", p.Rule, p.Field, pos, p.Message)
+}
+
+// Problems are a rule set's errors and warnings.
+type Problems []Problem
+
+// Errors are the problems that refuse the rule set.
+func (ps Problems) Errors() Problems {
+	var out Problems
+	for _, p := range ps {
+		if !p.Warning {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (ps Problems) Error() string {
+	var b strings.Builder
+	for i, p := range ps.Errors() {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(p.String())
+	}
+	return b.String()
+}
+
+// compiled is a rule ready to evaluate.
+type compiled struct {
+	Rule
+	when, clear *vm.Program
+	texts       []*template.Template // per action: the cue text or alert message template
+	hash        string               // of the rule's definition: unchanged rules keep their state across reloads
+	window      *window
+}
+
+// Compiled is a rule set ready to evaluate.
+type Compiled struct {
+	Set    RuleSet
+	rules  []*compiled
+	byName map[string]*compiled
+}
+
+// rule returns the rule called name, or nil.
+func (c *Compiled) rule(name string) *compiled { return c.byName[name] }
+
+var (
+	namePattern  = regexp.MustCompile(`^[\p{L}\p{N}_ .:/-]{1,64}$`)
+	quotaPattern = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
+)
+
+// Compile checks and compiles a rule set: every condition is type-checked
+// against Env, every template parsed. Warnings (banned advertising words)
+// do not stop compilation; errors do.
+func Compile(rs *RuleSet, banned []string) (*Compiled, Problems) {
+	var probs Problems
+	c := &Compiled{Set: *rs, byName: map[string]*compiled{}}
+	seen := map[string]bool{}
+	var pos []map[string]int // located only when there are problems
+	for i, r := range rs.Rules {
+		cr, rprobs := compileRule(i, r, seen, banned)
+		if len(rprobs) > 0 && pos == nil {
+			pos = positions(rs.src)
+		}
+		for j := range rprobs {
+			rprobs[j].Source = sourceLine(pos, i, rprobs[j])
+		}
+		probs = append(probs, rprobs...)
+		c.rules = append(c.rules, cr)
+		c.byName[cr.Name] = cr
+	}
+	if len(probs.Errors()) > 0 {
+		return nil, probs
+	}
+	return c, probs
+}
+
+// compileRule checks and compiles rule i; seen holds the names so far.
+func compileRule(i int, r Rule, seen map[string]bool, banned []string) (*compiled, Problems) {
+	var probs Problems
+	bad := func(field, format string, args ...any) {
+		probs = append(probs, Problem{Rule: r.Name, Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	switch {
+	case r.Name == "":
+		r.Name = fmt.Sprintf("#%d", i+1)
+		bad("name", "every rule needs a name")
+	case !namePattern.MatchString(r.Name):
+		bad("name", "1-64 letters, digits, spaces or _ . : / -")
+	case seen[r.Name]:
+		bad("name", "two rules are called %q", r.Name)
+	}
+	seen[r.Name] = true
+	cr := &compiled{Rule: r}
+	if r.When == "" {
+		bad("when", "a condition is required, e.g. online >= 500")
+	} else if p, err := compileCond(r.When); err != nil {
+		probs = append(probs, condProblem(r.Name, "when", err))
+	} else {
+		cr.when = p
+	}
+	if r.Clear != "" {
+		if p, err := compileCond(r.Clear); err != nil {
+			probs = append(probs, condProblem(r.Name, "clear", err))
+		} else {
+			cr.clear = p
+		}
+	}
+	if r.MaxFires < 0 {
+		bad("max_fires", "must be 0 (no limit) or more")
+	}
+	if r.Active != "" {
+		w, err := parseWindow(r.Active)
+		if err != nil {
+			bad("active", "%v", err)
+		}
+		cr.window = w
+	}
+	if len(r.Actions) == 0 {
+		bad("actions", "a rule needs at least one action")
+	}
+	for j, a := range r.Actions {
+		t, aprobs := checkAction(r.Name, fmt.Sprintf("actions[%d]", j), a, banned)
+		probs = append(probs, aprobs...)
+		cr.texts = append(cr.texts, t)
+	}
+	def, _ := json.Marshal(r)
+	sum := sha256.Sum256(def)
+	cr.hash = hex.EncodeToString(sum[:8])
+	return cr, probs
+}
+
+func compileCond(src string) (*vm.Program, error) {
+	return expr.Compile(src, expr.Env(&Env{}), expr.AsBool())
+}
+
+func condProblem(rule, field string, err error) Problem {
+	p := Problem{Rule: rule, Field: field, Message: err.Error()}
+	var fe *file.Error
+	if errors.As(err, &fe) {
+		p.Line, p.Column, p.Message = fe.Line, fe.Column+1, fe.Message
+	}
+	return p
+}
+
+func checkAction(rule, field string, a Action, banned []string) (*template.Template, Problems) {
+	var probs Problems
+	bad := func(f, format string, args ...any) {
+		probs = append(probs, Problem{Rule: rule, Field: field + f, Message: fmt.Sprintf(format, args...)})
+	}
+	n := 0
+	var text string
+	for _, set := range []bool{a.Tier != nil, a.Cue != nil, a.Alert != nil, a.Gift != nil, a.Webhook != nil} {
+		if set {
+			n++
+		}
+	}
+	if n != 1 {
+		bad("", "an action is exactly one of tier, cue, alert, gift, webhook")
+		return nil, probs
+	}
+	switch {
+	case a.Tier != nil:
+		if a.Tier.Name == "" {
+			bad(".tier.name", "a tier needs a name")
+		}
+		if a.Tier.Threshold < 0 || a.Tier.Discount < 0 {
+			bad(".tier", "threshold and discount are minor units ≥ 0")
+		}
+		if a.Tier.Threshold > 0 && a.Tier.Discount >= a.Tier.Threshold {
+			bad(".tier.discount", "a discount of %d on a spend of %d gives the goods away", a.Tier.Discount, a.Tier.Threshold)
+		}
+	case a.Cue != nil:
+		text = a.Cue.Text
+		if text == "" {
+			bad(".cue.text", "a cue needs text")
+		}
+		for _, w := range bannedIn(text, banned) {
+			probs = append(probs, Problem{Rule: rule, Field: field + ".cue.text", Warning: true,
+				Message: fmt.Sprintf("contains %q, a word advertising law restricts (极限用语)", w)})
+		}
+	case a.Alert != nil:
+		text = a.Alert.Message
+		switch a.Alert.Severity {
+		case "info", "warning", "critical":
+		default:
+			bad(".alert.severity", "severity is info, warning or critical, not %q", a.Alert.Severity)
+		}
+		if text == "" {
+			bad(".alert.message", "an alert needs a message")
+		}
+	case a.Gift != nil:
+		if !quotaPattern.MatchString(a.Gift.Quota) {
+			bad(".gift.quota", "quota names are 1-64 letters, digits, _ . -")
+		}
+		if a.Gift.Limit <= 0 {
+			bad(".gift.limit", "a quota needs a limit above 0")
+		}
+		if a.Gift.SKU != "" && !livedeck.ValidID(a.Gift.SKU) {
+			bad(".gift.sku", "not a valid SKU")
+		}
+	case a.Webhook != nil:
+		u, err := url.Parse(a.Webhook.URL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			bad(".webhook.url", "want an http(s) URL")
+		}
+	}
+	if text == "" {
+		return nil, probs
+	}
+	t, err := template.New(field).Option("missingkey=error").Parse(text)
+	if err != nil {
+		bad("", "template: %v", err)
+		return nil, probs
+	}
+	if err := t.Execute(discard{}, Env{SKUs: map[string]*SKU{}, Sources: map[string]Source{}}); err != nil && !strings.Contains(err.Error(), "index of untyped nil") && !strings.Contains(err.Error(), "map has no entry") {
+		bad("", "template: %v", err)
+	}
+	return t, probs
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// DefaultBanned are words Chinese advertising law restricts in sales talk
+// (广告法极限用语); producers get a warning when a cue uses one.
+var DefaultBanned = []string{"最", "第一", "国家级", "世界级", "顶级", "极品", "100%", "万能", "绝对", "唯一", "首个", "全网最低"}
+
+func bannedIn(text string, banned []string) []string {
+	var out []string
+	for _, w := range banned {
+		if w != "" && strings.Contains(text, w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}

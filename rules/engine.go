@@ -1,0 +1,271 @@
+package rules
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/livedeck/livedeck"
+)
+
+// Engine evaluates each room's rules on the instance that processes the
+// room. It implements the live processor's Observer: the processor calls
+// Observe after every folded batch and on its idle tick (~100 ms), one call
+// at a time per room.
+type Engine struct {
+	store    *Store
+	rdb      redis.UniversalClient
+	m        *Metrics
+	log      *slog.Logger
+	loc      *time.Location
+	banned   []string
+	interval time.Duration
+	hooks    *webhooks
+
+	mu    sync.Mutex
+	rooms map[string]*roomRules
+}
+
+// roomRules is a room's compiled rule set and states, cached between
+// evaluations; version tells when to reload.
+type roomRules struct {
+	mu       sync.Mutex
+	checked  time.Time // last version check
+	lastEval time.Time // wall clock of the last evaluation here
+	version  int64
+	set      *Compiled
+	states   map[string]*ruleState
+	slots    []*ruleState    // states in the order of set.rules; nil: rebuild
+	env      Env             // reused by each evaluation
+	dirty    map[string]bool // states changed since the last successful save
+	tier     *livedeck.Tier
+	products []livedeck.Product // the line-up, re-read with the version check, for guardrails
+	meta     []byte             // the room record the line-up was decoded from
+	start    int64              // Unix ms of the room's first evaluation: `minute` counts from it
+	retry    retries            // Redis writes that failed, tried again next evaluation
+	loaded   bool
+}
+
+const (
+	// versionCheck is how often the engine asks whether a room's rules
+	// changed: a saved change applies within 1 s on every instance (and at
+	// once on the instance that saved it).
+	versionCheck = 250 * time.Millisecond
+	// staleAfter: a room not evaluated here for this long may have been
+	// evaluated by another instance meanwhile, so its cached state is
+	// re-read from Redis.
+	staleAfter = time.Second
+	// forgetAfter: rooms not evaluated for this long are dropped from
+	// memory by Run.
+	forgetAfter = time.Minute
+	// startField is the rule-state hash field holding the room's first
+	// evaluation time; '#' cannot start a rule name.
+	startField = "#start"
+)
+
+// EngineConfig tunes the engine.
+type EngineConfig struct {
+	Location *time.Location // for active windows; nil means time.Local
+	Banned   []string       // banned advertising words; nil means DefaultBanned
+	Interval time.Duration  // expected time between a room's evaluations, for the missed-evaluations metric; zero means 100 ms
+}
+
+// NewEngine builds an engine.
+func NewEngine(cfg EngineConfig, store *Store, rdb redis.UniversalClient, m *Metrics, log *slog.Logger) *Engine {
+	if cfg.Location == nil {
+		cfg.Location = time.Local
+	}
+	if cfg.Banned == nil {
+		cfg.Banned = DefaultBanned
+	}
+	if cfg.Interval <= 0 {
+		cfg.Interval = 100 * time.Millisecond
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	e := &Engine{store: store, rdb: rdb, m: m, log: log, loc: cfg.Location, banned: cfg.Banned, interval: cfg.Interval,
+		rooms: map[string]*roomRules{}}
+	e.hooks = newWebhooks(store, log)
+	return e
+}
+
+// Observe evaluates a room's rules against an update. Errors are logged and
+// counted; what failed to reach Redis is tried again on the next
+// evaluation, which follows in ≤100 ms.
+func (e *Engine) Observe(ctx context.Context, u livedeck.Update) {
+	start := time.Now()
+	if err := e.evaluate(ctx, u); err != nil && ctx.Err() == nil {
+		e.m.errors.Inc()
+		e.log.Warn("rule evaluation failed", "room", u.Room, "err", err)
+	}
+	e.m.duration.Observe(time.Since(start).Seconds())
+}
+
+// Forget drops a room's cached rules and state, e.g. when this instance
+// stops processing it. Its next evaluation reads everything from Redis.
+func (e *Engine) Forget(room string) {
+	e.mu.Lock()
+	delete(e.rooms, room)
+	e.mu.Unlock()
+}
+
+// reload makes the room's next evaluation here re-read its rule set, so a
+// change saved on this instance applies to the very next evaluation.
+func (e *Engine) reload(room string) {
+	e.mu.Lock()
+	rr := e.rooms[room]
+	e.mu.Unlock()
+	if rr != nil {
+		rr.mu.Lock()
+		rr.checked = time.Time{}
+		rr.mu.Unlock()
+	}
+}
+
+// Run delivers webhooks and drops idle rooms from memory until ctx ends.
+func (e *Engine) Run(ctx context.Context) error {
+	go e.hooks.run(ctx, e.m)
+	t := time.NewTicker(forgetAfter)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			e.sweep(time.Now())
+		}
+	}
+}
+
+func (e *Engine) sweep(now time.Time) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for id, rr := range e.rooms {
+		if rr.mu.TryLock() {
+			idle := now.Sub(rr.lastEval) > forgetAfter
+			rr.mu.Unlock()
+			if idle {
+				delete(e.rooms, id)
+			}
+		}
+	}
+}
+
+// lock returns the room's cache, locked; the caller unlocks it.
+func (e *Engine) lock(id string) *roomRules {
+	e.mu.Lock()
+	rr := e.rooms[id]
+	if rr == nil {
+		rr = &roomRules{}
+		e.rooms[id] = rr
+	}
+	e.mu.Unlock()
+	rr.mu.Lock()
+	return rr
+}
+
+// missed counts the evaluations that did not happen on time since the
+// last one (gaps of more than two intervals); a longer gap means the room
+// was not ours meanwhile.
+func (e *Engine) missed(rr *roomRules, now time.Time) {
+	if rr.lastEval.IsZero() {
+		return
+	}
+	gap := now.Sub(rr.lastEval)
+	if gap > 2*e.interval && gap < staleAfter {
+		e.m.missed.Add(float64(gap/e.interval - 1))
+	}
+}
+
+// refresh brings the room's cache up to date: the state from Redis when
+// the cache is new or stale, the rule set when its version changed (checked
+// every 250 ms).
+func (e *Engine) refresh(ctx context.Context, rr *roomRules, id string, now int64) error {
+	stale := !rr.loaded || time.Since(rr.lastEval) > staleAfter // another instance may have moved the state on
+	if !stale && time.Since(rr.checked) < versionCheck {
+		return nil
+	}
+	v, meta, err := e.store.versionAndMeta(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(meta, rr.meta) { // decode the line-up only when the record changed
+		if rr.products, err = decodeProducts(id, meta); err != nil {
+			return err
+		}
+		rr.meta = meta
+	}
+	if stale {
+		if err := e.loadState(ctx, rr, id, now); err != nil {
+			return err
+		}
+	}
+	if !rr.loaded || v != rr.version {
+		if err := e.loadSet(ctx, rr, id); err != nil {
+			return err
+		}
+	}
+	rr.checked, rr.loaded = time.Now(), true
+	return nil
+}
+
+// loadState reads the room's rule states, active tier and start time (set
+// to now by the first evaluation ever), in one round trip.
+func (e *Engine) loadState(ctx context.Context, rr *roomRules, id string, now int64) error {
+	st, err := e.store.loadRoomState(ctx, id, now)
+	if err != nil {
+		return err
+	}
+	rr.states, rr.tier, rr.start, rr.slots = st.rules, st.tier, st.start, nil
+	rr.dirty = map[string]bool{}
+	return nil
+}
+
+// loadSet compiles the room's current rule set.
+func (e *Engine) loadSet(ctx context.Context, rr *roomRules, id string) error {
+	cur, err := e.store.Current(ctx, id)
+	if err != nil {
+		return err
+	}
+	set := &Compiled{}
+	if cur.Source != "" {
+		rs, err := Parse([]byte(cur.Source))
+		if err != nil {
+			return fmt.Errorf("stored rule set v%d: %w", cur.Version, err)
+		}
+		c, probs := Compile(rs, e.banned)
+		if c == nil {
+			return fmt.Errorf("stored rule set v%d: %w", cur.Version, probs)
+		}
+		set = c
+	}
+	rr.set, rr.version, rr.slots = set, cur.Version, nil
+	return nil
+}
+
+// saveStates writes the states changed since the last successful save.
+func (e *Engine) saveStates(ctx context.Context, id string, rr *roomRules, removed []string) error {
+	if len(rr.dirty) == 0 && len(removed) == 0 {
+		return nil
+	}
+	changed := make(map[string]*ruleState, len(rr.dirty))
+	for name := range rr.dirty {
+		if st := rr.states[name]; st != nil {
+			changed[name] = st
+		}
+	}
+	if err := e.store.saveStates(ctx, id, changed, removed); err != nil {
+		return unavailable(err)
+	}
+	clear(rr.dirty)
+	return nil
+}
+
+func join(errs []error) error { return errors.Join(errs...) }

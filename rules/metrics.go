@@ -1,0 +1,36 @@
+package rules
+
+import "github.com/prometheus/client_golang/prometheus"
+
+// Metrics are the engine's Prometheus metrics; no room or rule labels.
+type Metrics struct {
+	evaluations prometheus.Counter
+	firings     *prometheus.CounterVec
+	errors      prometheus.Counter
+	missed      prometheus.Counter
+	dropped     prometheus.Counter
+	duration    prometheus.Histogram
+	webhooks    *prometheus.CounterVec
+}
+
+// NewMetrics registers the engine's metrics with reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		evaluations: prometheus.NewCounter(prometheus.CounterOpts{Namespace: "livedeck", Subsystem: "rules", Name: "evaluations_total",
+			Help: "Rule evaluations."}),
+		firings: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "livedeck", Subsystem: "rules", Name: "firings_total",
+			Help: "Rule firings and signals by kind (fired, resolved, blocked, cue, alert, tier, gift)."}, []string{"kind"}),
+		errors: prometheus.NewCounter(prometheus.CounterOpts{Namespace: "livedeck", Subsystem: "rules", Name: "evaluation_errors_total",
+			Help: "Room evaluations that failed (e.g. Redis unavailable); the next tick tries again."}),
+		missed: prometheus.NewCounter(prometheus.CounterOpts{Namespace: "livedeck", Subsystem: "rules", Name: "missed_evaluations_total",
+			Help: "Evaluations that did not happen on time: a room's evaluations more than two intervals apart count the intervals skipped. Not caught up."}),
+		dropped: prometheus.NewCounter(prometheus.CounterOpts{Namespace: "livedeck", Subsystem: "rules", Name: "retries_dropped_total",
+			Help: "Gift assignments dropped because a room's retry queue was full during a long Redis outage."}),
+		duration: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: "livedeck", Subsystem: "rules", Name: "evaluation_duration_seconds",
+			Help: "Time to evaluate one room's rules.", Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25}}),
+		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "livedeck", Subsystem: "rules", Name: "webhooks_total",
+			Help: "Outbound webhook deliveries by result (ok, retry, failed, dropped)."}, []string{"result"}),
+	}
+	reg.MustRegister(m.evaluations, m.firings, m.errors, m.missed, m.dropped, m.duration, m.webhooks)
+	return m
+}

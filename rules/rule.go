@@ -1,0 +1,82 @@
+package rules
+
+// RuleSet is a room's playbook.
+type RuleSet struct {
+	Rules []Rule `yaml:"rules" json:"rules"`
+
+	src []byte // as parsed, to locate problems in it
+}
+
+// Rule is one playbook line.
+type Rule struct {
+	Name     string `yaml:"name" json:"name"`
+	Enabled  *bool  `yaml:"enabled,omitempty" json:"enabled,omitempty"` // nil means true
+	When     string `yaml:"when" json:"when"`                           // condition over the snapshot, e.g. online >= 500
+	Clear    string `yaml:"clear,omitempty" json:"clear,omitempty"`     // hysteresis: a firing rule resolves only when this holds (default: when no longer holds)
+	Priority int    `yaml:"priority,omitempty" json:"priority,omitempty"`
+
+	For           Duration `yaml:"for,omitempty" json:"for,omitempty"`                         // must hold this long before firing
+	KeepFiringFor Duration `yaml:"keep_firing_for,omitempty" json:"keep_firing_for,omitempty"` // minimum hold once firing
+	Cooldown      Duration `yaml:"cooldown,omitempty" json:"cooldown,omitempty"`               // least time between two firings
+	MaxFires      int      `yaml:"max_fires,omitempty" json:"max_fires,omitempty"`             // zero means no limit
+
+	// Active is a daily window in the room's local clock ("20:00-22:30");
+	// outside it the rule does not fire. Empty means always.
+	Active string `yaml:"active,omitempty" json:"active,omitempty"`
+
+	Actions []Action `yaml:"actions" json:"actions"`
+}
+
+// On reports whether the rule is enabled.
+func (r *Rule) On() bool { return r.Enabled == nil || *r.Enabled }
+
+// Action is one thing a firing does; exactly one field is set.
+type Action struct {
+	Tier    *TierAction    `yaml:"tier,omitempty" json:"tier,omitempty"`
+	Cue     *CueAction     `yaml:"cue,omitempty" json:"cue,omitempty"`
+	Alert   *AlertAction   `yaml:"alert,omitempty" json:"alert,omitempty"`
+	Gift    *GiftAction    `yaml:"gift,omitempty" json:"gift,omitempty"`
+	Webhook *WebhookAction `yaml:"webhook,omitempty" json:"webhook,omitempty"`
+}
+
+// TierAction sets the pricing tier while the rule fires. Among firing tier
+// rules the highest priority wins; when none fires there is no tier.
+type TierAction struct {
+	Name      string `yaml:"name" json:"name"`
+	Coupon    string `yaml:"coupon,omitempty" json:"coupon,omitempty"`       // e.g. 满199减20
+	Threshold int64  `yaml:"threshold,omitempty" json:"threshold,omitempty"` // spend this (minor units) …
+	Discount  int64  `yaml:"discount,omitempty" json:"discount,omitempty"`   // … get this off (minor units)
+	SKU       string `yaml:"sku,omitempty" json:"sku,omitempty"`
+}
+
+// CueAction sends a script line to the host. Text is a Go template over the
+// snapshot: {{.Online}}, {{(index .SKUs "A").Stock}}.
+type CueAction struct {
+	Text     string   `yaml:"text" json:"text"`
+	Priority int      `yaml:"priority,omitempty" json:"priority,omitempty"`
+	TTL      Duration `yaml:"ttl,omitempty" json:"ttl,omitempty"`
+	NeedsAck bool     `yaml:"needs_ack,omitempty" json:"needs_ack,omitempty"`
+	SKU      string   `yaml:"sku,omitempty" json:"sku,omitempty"`
+	Kind     string   `yaml:"kind,omitempty" json:"kind,omitempty"` // card, countdown, …
+}
+
+// AlertAction raises an operator alert.
+type AlertAction struct {
+	Severity string `yaml:"severity" json:"severity"` // info, warning, critical
+	Message  string `yaml:"message" json:"message"`   // template, like a cue's text
+}
+
+// GiftAction gives each newly paid order a gift from a quota while the
+// rule's condition holds: the first Limit paid orders (optionally of one
+// SKU) win, exactly.
+type GiftAction struct {
+	Quota string `yaml:"quota" json:"quota"`
+	Limit int64  `yaml:"limit" json:"limit"`
+	SKU   string `yaml:"sku,omitempty" json:"sku,omitempty"`
+}
+
+// WebhookAction posts the firing to the shop system.
+type WebhookAction struct {
+	URL    string `yaml:"url" json:"url"`
+	Secret string `yaml:"secret,omitempty" json:"secret,omitempty"` // HMAC-SHA256 key; empty means unsigned
+}

@@ -1,0 +1,105 @@
+package rules
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// State is where a rule is in its lifecycle.
+type State string
+
+// Rule states, as in Prometheus alerting rules. "Resolved" is the step
+// from firing back to inactive; it is reported, not kept.
+const (
+	Inactive State = "inactive"
+	Pending  State = "pending"
+	Firing   State = "firing"
+)
+
+// ruleState is one rule's persisted state in one room.
+type ruleState struct {
+	Hash       string `json:"h"`           // definition it belongs to; a changed rule starts afresh
+	Since      int64  `json:"v,omitempty"` // rule-set version this definition's state began in: part of every dedupe key, so an edited rule's firings are new
+	State      State  `json:"s"`           //
+	ActiveAt   int64  `json:"a,omitempty"` // first matching evaluation of this episode (Unix ms)
+	ClearedAt  int64  `json:"c,omitempty"` // first evaluation of a firing rule whose condition no longer held
+	FiredAt    int64  `json:"f,omitempty"` // when the current firing began
+	Fires      int    `json:"n,omitempty"` // firings so far
+	ResolvedAt int64  `json:"r,omitempty"` //
+	Err        string `json:"e,omitempty"` // last evaluation error, shown to producers
+}
+
+// key names the rule's current firing (and action i, if ≥ 0) for dedupe
+// keys and cue keys: stable across retries, restarts and instances, and
+// never reused by a later definition of the rule (Since differs).
+func (s *ruleState) key(rule string, i int) string {
+	k := fmt.Sprintf("%s@%d#%d", rule, s.Since, s.Fires)
+	if i >= 0 {
+		k += "." + strconv.Itoa(i)
+	}
+	return k
+}
+
+// gate is what may stop a due rule from firing now.
+type gate struct {
+	inWindow bool
+}
+
+// step advances the state by one evaluation at now. matched is the rule's
+// condition; cleared its clear condition (only read when the rule has one).
+// It reports a transition into firing and one out of it.
+func (s *ruleState) step(r *compiled, now int64, matched, cleared bool, g gate) (fired, resolved bool) {
+	if s.State == "" {
+		s.State = Inactive
+	}
+	if s.State == Inactive {
+		if !matched {
+			return false, false
+		}
+		s.State, s.ActiveAt = Pending, now
+	}
+	if s.State == Pending {
+		if !matched {
+			s.State, s.ActiveAt = Inactive, 0
+			return false, false
+		}
+		if now-s.ActiveAt < r.For.D().Milliseconds() || !s.mayFire(r, now, g) {
+			return false, false // pending never acts
+		}
+		s.State, s.FiredAt, s.ClearedAt = Firing, now, 0
+		s.Fires++
+		return true, false
+	}
+	// Firing: hold while the condition (or, with hysteresis, the absence
+	// of the clear condition) keeps it, then keep_firing_for longer,
+	// measured from the first evaluation that no longer held (as
+	// Prometheus does).
+	holding := matched
+	if r.clear != nil {
+		holding = !cleared
+	}
+	if holding {
+		s.ClearedAt = 0
+		return false, false
+	}
+	if s.ClearedAt == 0 {
+		s.ClearedAt = now
+	}
+	if now-s.ClearedAt < r.KeepFiringFor.D().Milliseconds() {
+		return false, false
+	}
+	s.State, s.ActiveAt, s.ClearedAt, s.ResolvedAt = Inactive, 0, 0, now
+	return false, true
+}
+
+func (s *ruleState) mayFire(r *compiled, now int64, g gate) bool {
+	switch {
+	case !g.inWindow:
+		return false
+	case r.MaxFires > 0 && s.Fires >= r.MaxFires:
+		return false
+	case r.Cooldown > 0 && s.Fires > 0 && now-s.FiredAt < r.Cooldown.D().Milliseconds():
+		return false
+	}
+	return true
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what LiveDeck's tests need and a fresh Debian machine lacks:
+# redis-server/redis-cli (real Redis for integration tests), chromium and
+# CJK fonts (console end-to-end tests and screenshots), promtool (checks
+# /metrics), and the console's npm packages. Safe to run again: it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v redis-server >/dev/null || need+=(redis-server)
+command -v redis-cli >/dev/null || need+=(redis-tools)
+command -v chromium >/dev/null || need+=(chromium)
+command -v promtool >/dev/null || need+=(prometheus)
+# CJK glyphs, so end-to-end screenshots show Chinese text rather than boxes.
+[ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "deps: installing ${need[*]}"
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  # Debian's prometheus package may start a server; LiveDeck needs only promtool.
+  pkill -x prometheus 2>/dev/null || true
+fi
+
+if [ -f console/package-lock.json ]; then
+  stamp=console/node_modules/.livedeck-lock
+  if ! cmp -s console/package-lock.json "$stamp" 2>/dev/null; then
+    (cd console && npm ci --no-audit --no-fund --loglevel=error)
+    cp console/package-lock.json "$stamp"
+  fi
+fi

@@ -1,0 +1,364 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+)
+
+// HubConfig tunes the console's websocket hub.
+type HubConfig struct {
+	Instance        string        // name sent in hello; zero means the hostname
+	SendQueue       int           // messages queued per client before it counts as slow; zero means 128
+	MaxRooms        int           // rooms per connection; zero means 20
+	MetricsInterval time.Duration // least gap between metrics messages of a room; zero means 100 ms (10/s)
+	SignalBlock     time.Duration // XREAD BLOCK of a room's signal relay; zero means 1 s
+	CloseWait       time.Duration // shutdown waits this long for close frames to go out; zero means 2 s
+}
+
+func (c *HubConfig) setDefaults() {
+	if c.Instance == "" {
+		c.Instance, _ = os.Hostname()
+	}
+	if c.SendQueue <= 0 {
+		c.SendQueue = 128
+	}
+	if c.MaxRooms <= 0 {
+		c.MaxRooms = 20
+	}
+	if c.MetricsInterval <= 0 {
+		c.MetricsInterval = 100 * time.Millisecond
+	}
+	if c.SignalBlock <= 0 {
+		c.SignalBlock = time.Second
+	}
+	if c.CloseWait <= 0 {
+		c.CloseWait = 2 * time.Second
+	}
+}
+
+// Hub fans room updates out to this instance's console websockets. One
+// goroutine (Run) owns the client set and the per-room index; connections
+// and relays talk to it through channels, and it never waits on a client:
+// a client whose queue is full is evicted.
+type Hub struct {
+	cfg   HubConfig
+	rdb   redis.UniversalClient
+	log   *slog.Logger
+	m     *wsMetrics
+	relay *relay
+
+	register   chan *client
+	unregister chan *client
+	broadcast  chan *outMsg
+
+	quit     chan struct{} // closed when shutdown begins
+	quitOnce sync.Once
+	done     chan struct{}  // closed when the hub loop has returned
+	pumps    sync.WaitGroup // write pumps of registered clients
+}
+
+// NewHub builds a hub. rdb serves ordinary commands and the pub/sub
+// connection; blocking serves only the signal relays' XREAD BLOCK calls,
+// one connection per room with clients on this instance (nil: rdb).
+func NewHub(cfg HubConfig, rdb, blocking redis.UniversalClient, reg prometheus.Registerer, log *slog.Logger) *Hub {
+	cfg.setDefaults()
+	if blocking == nil {
+		blocking = rdb
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	h := &Hub{
+		cfg: cfg, rdb: rdb, log: log, m: newWSMetrics(reg),
+		register:   make(chan *client),
+		unregister: make(chan *client),
+		broadcast:  make(chan *outMsg, 4096),
+		quit:       make(chan struct{}),
+		done:       make(chan struct{}),
+	}
+	h.relay = newRelay(h, rdb, blocking)
+	return h
+}
+
+// Run relays Redis to the clients until ctx ends or Shutdown is called;
+// then it closes every client with 1001 and stops the relays.
+func (h *Hub) Run(ctx context.Context) error {
+	rctx, stopRelays := context.WithCancel(ctx)
+	h.relay.start(rctx)
+	s := &hubState{h: h, clients: map[*client]struct{}{}, rooms: map[string]*hubRoom{}, pending: map[string]*hubRoom{}}
+	tick := time.NewTicker(h.cfg.MetricsInterval / 4)
+	defer func() {
+		tick.Stop()
+		s.closeAll()
+		stopRelays()
+		close(h.done)
+		h.relay.wait()
+	}()
+	for {
+		select {
+		case c := <-h.register:
+			s.add(c)
+		case c := <-h.unregister:
+			s.evict(c, "")
+		case m := <-h.broadcast:
+			s.deliver(m, time.Now())
+		case now := <-tick.C:
+			s.flushMetrics(now)
+		case <-ctx.Done():
+			return nil
+		case <-h.quit:
+			return nil
+		}
+	}
+}
+
+// Shutdown closes every websocket with 1001 and waits, at most CloseWait,
+// for the close frames to be written. It is the server's shutdown hook.
+func (h *Hub) Shutdown() {
+	h.quitOnce.Do(func() { close(h.quit) })
+	deadline := time.NewTimer(h.cfg.CloseWait)
+	defer deadline.Stop()
+	select {
+	case <-h.done:
+	case <-deadline.C:
+		return
+	}
+	pumps := make(chan struct{})
+	go func() { h.pumps.Wait(); close(pumps) }()
+	select {
+	case <-pumps:
+	case <-deadline.C:
+	}
+}
+
+// join hands c to the hub and waits until it is registered. It reports
+// false when the hub is shutting down.
+func (h *Hub) join(c *client) bool {
+	select {
+	case h.register <- c:
+	case <-h.done:
+		return false
+	}
+	select {
+	case <-c.registered:
+		return c.ready != nil
+	case <-h.done:
+		return false
+	}
+}
+
+// leave removes c from the hub, if the hub still runs.
+func (h *Hub) leave(c *client) {
+	select {
+	case h.unregister <- c:
+	case <-h.done:
+	}
+}
+
+// publish hands a relayed message to the hub.
+func (h *Hub) publish(ctx context.Context, m *outMsg) {
+	select {
+	case h.broadcast <- m:
+	case <-ctx.Done():
+	}
+}
+
+// hubState is owned by the hub goroutine.
+type hubState struct {
+	h       *Hub
+	closing bool
+	clients map[*client]struct{}
+	rooms   map[string]*hubRoom
+	pending map[string]*hubRoom // rooms holding a coalesced metrics message
+}
+
+// hubRoom is one room with clients on this instance.
+type hubRoom struct {
+	clients     map[*client]struct{}
+	watch       *roomWatch
+	pending     *outMsg // newest metrics not yet sent
+	lastMetrics time.Time
+}
+
+func (s *hubState) add(c *client) {
+	defer close(c.registered)
+	if s.closing {
+		c.kick(closeGoingAway, "server shutting down")
+		return
+	}
+	ready := make([]<-chan struct{}, 0, len(c.rooms))
+	for _, id := range c.rooms {
+		r := s.rooms[id]
+		if r == nil {
+			r = &hubRoom{clients: map[*client]struct{}{}, watch: s.h.relay.watch(id)}
+			s.rooms[id] = r
+		}
+		r.clients[c] = struct{}{}
+		ready = append(ready, r.watch.ready)
+	}
+	c.ready = ready
+	s.clients[c] = struct{}{}
+	s.h.pumps.Add(1) // before Shutdown can wait: Shutdown waits for the hub loop first
+	s.h.m.clients.Inc()
+}
+
+// deliver sends m to the room's clients; metrics at most once per
+// MetricsInterval per room, the newest winning.
+func (s *hubState) deliver(m *outMsg, now time.Time) {
+	r := s.rooms[m.room]
+	if r == nil {
+		return
+	}
+	if m.typ == typeMetrics {
+		if now.Sub(r.lastMetrics) < s.h.cfg.MetricsInterval {
+			r.pending = m
+			s.pending[m.room] = r
+			return
+		}
+		r.lastMetrics, r.pending = now, nil
+		delete(s.pending, m.room)
+	}
+	s.fanout(r, m)
+}
+
+// flushMetrics sends coalesced metrics whose interval has passed.
+func (s *hubState) flushMetrics(now time.Time) {
+	for id, r := range s.pending {
+		if now.Sub(r.lastMetrics) < s.h.cfg.MetricsInterval {
+			continue
+		}
+		m := r.pending
+		r.lastMetrics, r.pending = now, nil
+		delete(s.pending, id)
+		s.fanout(r, m)
+	}
+}
+
+// fanout queues m for every client of r without waiting on any of them.
+func (s *hubState) fanout(r *hubRoom, m *outMsg) {
+	for c := range r.clients {
+		if m.typ == typeComment && c.view == viewHost {
+			continue
+		}
+		select {
+		case c.send <- m:
+		default:
+			s.evict(c, reasonSlow)
+		}
+	}
+}
+
+// evict removes c from every index; with a reason it also closes c with
+// that reason's close code. Evicting a client twice does nothing.
+func (s *hubState) evict(c *client, reason string) {
+	if _, ok := s.clients[c]; !ok {
+		return
+	}
+	delete(s.clients, c)
+	for _, id := range c.rooms {
+		r := s.rooms[id]
+		if r == nil {
+			continue
+		}
+		delete(r.clients, c)
+		if len(r.clients) == 0 {
+			r.watch.stop()
+			delete(s.rooms, id)
+			delete(s.pending, id)
+		}
+	}
+	s.h.m.clients.Dec()
+	if reason != "" {
+		s.h.m.evicted(reason)
+		code, text := closeOf(reason)
+		c.kick(code, text)
+	}
+}
+
+// closeAll evicts every client with 1001; later registrations are refused.
+func (s *hubState) closeAll() {
+	s.closing = true
+	for c := range s.clients {
+		s.evict(c, reasonShutdown)
+	}
+}
+
+// Eviction reasons (the evictions metric's label) and their close codes.
+const (
+	reasonSlow        = "slow"
+	reasonShutdown    = "shutdown"
+	reasonUnknownRoom = "unknown_room"
+	reasonBadRequest  = "bad_request"
+	reasonTimeout     = "timeout"
+	reasonUnavailable = "unavailable"
+)
+
+// Close codes of docs/websocket.md.
+const (
+	closeNone        = 0 // connection already gone: no close frame
+	closeGoingAway   = 1001
+	closeServerError = 1011
+	closeSlow        = 4000
+	closeUnknownRoom = 4004
+	closeBadRequest  = 4008
+)
+
+func closeOf(reason string) (int, string) {
+	switch reason {
+	case reasonSlow:
+		return closeSlow, "too slow: send queue full"
+	case reasonShutdown:
+		return closeGoingAway, "server shutting down"
+	case reasonUnavailable:
+		return closeServerError, "redis unavailable"
+	}
+	panic(fmt.Sprintf("no close code for %q", reason))
+}
+
+// wsMetrics are the hub's Prometheus metrics; no room ids in labels.
+type wsMetrics struct {
+	clients   prometheus.Gauge
+	sent      map[string]prometheus.Counter // by message type
+	evictions *prometheus.CounterVec
+	lag       prometheus.Histogram
+}
+
+func newWSMetrics(reg prometheus.Registerer) *wsMetrics {
+	sent := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: "livedeck", Subsystem: "ws", Name: "messages_sent_total",
+		Help: "Websocket messages written to console clients, by message type.",
+	}, []string{"type"})
+	m := &wsMetrics{
+		clients: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: "livedeck", Subsystem: "ws", Name: "clients",
+			Help: "Console websocket clients registered with the hub.",
+		}),
+		sent: map[string]prometheus.Counter{},
+		evictions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "livedeck", Subsystem: "ws", Name: "evictions_total",
+			Help: "Console websockets closed by the server, by reason.",
+		}, []string{"reason"}),
+		lag: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Namespace: "livedeck", Subsystem: "ws", Name: "delivery_lag_seconds",
+			Help:    "Time from the relay receiving an update from Redis to its frame being written to a client.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25},
+		}),
+	}
+	for _, t := range messageTypes {
+		m.sent[t] = sent.WithLabelValues(t)
+	}
+	for _, r := range []string{reasonSlow, reasonShutdown, reasonUnknownRoom, reasonBadRequest, reasonTimeout, reasonUnavailable} {
+		m.evictions.WithLabelValues(r)
+	}
+	reg.MustRegister(m.clients, sent, m.evictions, m.lag)
+	return m
+}
+
+func (m *wsMetrics) evicted(reason string) { m.evictions.WithLabelValues(reason).Inc() }

@@ -1,0 +1,24 @@
+package server
+
+import "github.com/labstack/echo/v4/middleware"
+
+// routes lists every route group. Parts add their group here.
+func (s *Server) routes() {
+	e := s.echo
+	e.Use(middleware.Recover())
+	e.Use(s.metrics.middleware)
+	e.Use(securityHeaders)
+	e.Use(s.authorize) // policy.go: who may call each route
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", s.metricsHandler())
+
+	api := e.Group("/api/v1")
+	s.authRoutes(api)
+	s.liveRoutes(api)
+	s.ingestRoutes(api)
+	s.rulesRoutes(api)
+	s.wsRoutes()
+	s.consoleRoutes()
+}

@@ -1,0 +1,70 @@
+package livedeck
+
+// Signal kinds: what the rules engine emits into a room's signal stream and
+// what the console shows immediately (never coalesced).
+const (
+	SignalCue   = "cue"
+	SignalTier  = "tier"
+	SignalAlert = "alert"
+	SignalGift  = "gift"
+	SignalAck   = "ack"
+)
+
+// Signal is one entry of a room's signal stream. ID is the Redis stream id,
+// which a reconnecting console resumes from.
+type Signal struct {
+	ID   string `json:"id,omitempty"`
+	Kind string `json:"kind"`
+	Room string `json:"room"`
+	Rule string `json:"rule,omitempty"`
+	At   int64  `json:"at"` // Unix ms
+
+	Cue   *Cue   `json:"cue,omitempty"`
+	Tier  *Tier  `json:"tier,omitempty"`
+	Alert *Alert `json:"alert,omitempty"`
+	Gift  *Gift  `json:"gift,omitempty"`
+	Ack   *Ack   `json:"ack,omitempty"`
+}
+
+// Cue is a script line for the host.
+type Cue struct {
+	Key      string `json:"key"` // stable id: rule name + fire number
+	Text     string `json:"text"`
+	Priority int    `json:"priority"`
+	TTLms    int64  `json:"ttl_ms,omitempty"`
+	NeedsAck bool   `json:"needs_ack,omitempty"`
+	SKU      string `json:"sku,omitempty"`
+	Kind     string `json:"kind,omitempty"` // e.g. countdown, card
+}
+
+// Tier is the pricing tier in effect.
+type Tier struct {
+	Name   string `json:"name"`
+	Coupon string `json:"coupon,omitempty"` // e.g. 满199减20
+	// Threshold and Discount in minor units: spend Threshold, get Discount off.
+	Threshold int64  `json:"threshold,omitempty"`
+	Discount  int64  `json:"discount,omitempty"`
+	SKU       string `json:"sku,omitempty"`
+}
+
+// Alert is a notice for operators.
+type Alert struct {
+	Key      string `json:"key"`
+	Severity string `json:"severity"` // info, warning, critical
+	Message  string `json:"message"`
+}
+
+// Gift is a gift assigned to an order from a quota.
+type Gift struct {
+	Quota   string `json:"quota"`
+	OrderID string `json:"order_id"`
+	UserID  string `json:"user_id,omitempty"`
+	SKU     string `json:"sku,omitempty"`
+	N       int64  `json:"n"` // 1-based place in the quota
+}
+
+// Ack acknowledges a cue or alert by key.
+type Ack struct {
+	Key string `json:"key"`
+	By  string `json:"by,omitempty"`
+}
