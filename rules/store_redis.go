@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -30,7 +31,9 @@ const keepVersions = 200
 // version number, and the history entry.
 // A non-negative expected version refuses the save when another change
 // came first (a lost update between two producers editing at once).
-// KEYS: rules versions; ARGV: version JSON (without number), keep, expected version or -1
+// The number is spliced in as text: a cjson round trip would turn an
+// empty list into an object and long integers into floats.
+// KEYS: rules versions; ARGV: version JSON after its leading {"version":0, keep, expected version or -1
 var saveScript = redis.NewScript(`
 local want = tonumber(ARGV[3])
 if want >= 0 then
@@ -38,9 +41,7 @@ if want >= 0 then
   if cur ~= want then return {-1, cur} end
 end
 local v = redis.call('HINCRBY', KEYS[1], 'version', 1)
-local entry = cjson.decode(ARGV[1])
-entry.version = v
-local enc = cjson.encode(entry)
+local enc = '{"version":' .. v .. ARGV[1]
 redis.call('HSET', KEYS[1], 'current', enc)
 redis.call('RPUSH', KEYS[2], enc)
 redis.call('LTRIM', KEYS[2], -tonumber(ARGV[2]), -1)
@@ -61,16 +62,15 @@ return redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 's', ARGV[1])`)
 
 // giftScript gives an order a place in a quota at most once and never
 // beyond the limit; the order id is its own dedupe key.
-// KEYS: winners info signals; ARGV: order, limit, signal JSON, maxlen
+// The place is spliced into the signal JSON as text (no cjson round trip).
+// KEYS: winners info signals; ARGV: order, limit, signal JSON before and after its place, maxlen
 var giftScript = redis.NewScript(`
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
 local n = redis.call('ZCARD', KEYS[1])
 if n >= tonumber(ARGV[2]) then return -1 end
 n = n + 1
 redis.call('ZADD', KEYS[1], n, ARGV[1])
-local s = cjson.decode(ARGV[3])
-s.gift.n = n
-local enc = cjson.encode(s)
+local enc = ARGV[3] .. n .. ARGV[5]
 redis.call('HSET', KEYS[2], ARGV[1], enc)
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', 's', enc)
 return n`)
@@ -121,9 +121,16 @@ func (s *Store) CurrentVersion(ctx context.Context, room string) (int64, error) 
 // ECONFLICT.
 func (s *Store) Save(ctx context.Context, room string, v Version, expect int64) (int64, error) {
 	v.Version = 0
-	b, _ := json.Marshal(v)
+	b, err := json.Marshal(v)
+	if err != nil {
+		return 0, fmt.Errorf("room %s rules: encode version: %w", room, err)
+	}
+	const head = `{"version":0`
+	if !bytes.HasPrefix(b, []byte(head)) {
+		return 0, fmt.Errorf("room %s rules: version JSON does not start with %s", room, head)
+	}
 	k := redisx.Room(room)
-	res, err := saveScript.Run(ctx, s.rdb, []string{k.Rules(), k.RuleVersions()}, b, keepVersions, expect).Int64Slice()
+	res, err := saveScript.Run(ctx, s.rdb, []string{k.Rules(), k.RuleVersions()}, b[len(head):], keepVersions, expect).Int64Slice()
 	if err != nil {
 		return 0, unavailable(err)
 	}
@@ -253,9 +260,19 @@ func (s *Store) emit(ctx context.Context, room, key string, sig livedeck.Signal,
 // already, -1 if the quota is used up.
 func (s *Store) gift(ctx context.Context, room string, sig livedeck.Signal, limit int64) (int64, error) {
 	k := redisx.Room(room)
-	b, _ := json.Marshal(sig)
+	sig.Gift.N = 0
+	b, err := json.Marshal(sig)
+	if err != nil {
+		return 0, fmt.Errorf("room %s gift: encode signal: %w", room, err)
+	}
+	const place = `"n":0}`
+	i := bytes.LastIndex(b, []byte(place))
+	if i < 0 {
+		return 0, fmt.Errorf("room %s gift: signal JSON has no place field", room)
+	}
+	pre, post := b[:i+len(`"n":`)], b[i+len(`"n":0`):]
 	return giftScript.Run(ctx, s.rdb, []string{k.Gifts(sig.Gift.Quota), k.Gifts(sig.Gift.Quota + ":info"), k.Signals()},
-		sig.Gift.OrderID, limit, b, s.signalMaxLen).Int64()
+		sig.Gift.OrderID, limit, pre, s.signalMaxLen, post).Int64()
 }
 
 // Gifts lists a quota's winners in order.

@@ -64,11 +64,13 @@ func Run(ctx context.Context, cfg Config, sink Sink, progress io.Writer) (*Stats
 		wg.Go(func() { broadcast(ctx, sink, r.ID, show, perRoom, cfg.Batch, begin, st) })
 	}
 	done := make(chan struct{})
+	var reporter sync.WaitGroup
 	if progress != nil {
-		go report(progress, st, begin, done)
+		reporter.Go(func() { report(progress, st, begin, done) })
 	}
 	wg.Wait()
 	close(done)
+	reporter.Wait() // the summary must not interleave with a last progress line
 	if progress != nil {
 		el := time.Since(begin)
 		fmt.Fprintf(progress, "done in %s: sent %d (%.0f/s) accepted %d duplicates %d rejected %d retries %d failed batches %d\n",
