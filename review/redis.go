@@ -1,0 +1,184 @@
+package review
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/livedeck/livedeck"
+	"github.com/livedeck/livedeck/live"
+	"github.com/livedeck/livedeck/redisx"
+)
+
+// readChunk is how many stream entries one XRANGE reads.
+const readChunk = 5000
+
+// Store builds rooms' reviews from Redis and keeps the latest one.
+type Store struct {
+	RDB  redis.UniversalClient
+	Text *live.Text
+}
+
+// Build folds room's event stream, signals and order tiers into a review.
+func (s *Store) Build(ctx context.Context, room livedeck.Room, window int) (*Review, error) {
+	k := redisx.Room(room.ID)
+	b := NewBuilder(room, s.Text, window)
+	from, last := "-", ""
+	for {
+		msgs, err := s.RDB.XRangeN(ctx, k.Events(), from, "+", readChunk).Result()
+		if err != nil {
+			return nil, unavailable(room.ID, "events", err)
+		}
+		for _, m := range msgs {
+			raw, _ := m.Values["e"].(string)
+			var ev livedeck.Event
+			if json.Unmarshal([]byte(raw), &ev) != nil {
+				continue // the live fold skips such entries too
+			}
+			b.Event(&ev, m.ID)
+		}
+		if len(msgs) > 0 {
+			last = msgs[len(msgs)-1].ID
+		}
+		if len(msgs) < readChunk {
+			break
+		}
+		from = "(" + last
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.signals(ctx, room.ID, b); err != nil {
+		return nil, err
+	}
+	tiers, err := s.RDB.HGetAll(ctx, k.OrderTier()).Result()
+	if err != nil {
+		return nil, unavailable(room.ID, "order tiers", err)
+	}
+	b.OrderTiers(tiers)
+	partial, err := s.trimmed(ctx, room.ID)
+	if err != nil {
+		return nil, err
+	}
+	r := b.Build(Now())
+	r.Source, r.LastID, r.Partial = "redis", last, partial
+	return r, nil
+}
+
+func (s *Store) signals(ctx context.Context, room string, b *Builder) error {
+	key, from := redisx.Room(room).Signals(), "-"
+	for {
+		msgs, err := s.RDB.XRangeN(ctx, key, from, "+", readChunk).Result()
+		if err != nil {
+			return unavailable(room, "signals", err)
+		}
+		for _, m := range msgs {
+			raw, _ := m.Values["s"].(string)
+			var sig livedeck.Signal
+			if json.Unmarshal([]byte(raw), &sig) == nil {
+				sig.ID = m.ID
+				b.Signal(sig)
+			}
+		}
+		if len(msgs) < readChunk {
+			return nil
+		}
+		from = "(" + msgs[len(msgs)-1].ID
+	}
+}
+
+// trimmed tells whether the room's stream lost entries to its MAXLEN.
+func (s *Store) trimmed(ctx context.Context, room string) (bool, error) {
+	info, err := s.RDB.XInfoStream(ctx, redisx.Room(room).Events()).Result()
+	if err != nil {
+		if isNoStream(err) {
+			return false, nil
+		}
+		return false, unavailable(room, "stream info", err)
+	}
+	return info.EntriesAdded > info.Length, nil
+}
+
+func isNoStream(err error) bool {
+	return err != nil && err.Error() == "ERR no such key"
+}
+
+// Save keeps r as the room's review.
+func (s *Store) Save(ctx context.Context, r *Review) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("review of room %s: encode: %w", r.Room, err)
+	}
+	if err := s.RDB.Set(ctx, redisx.Room(r.Room).Review(), b, 0).Err(); err != nil {
+		return unavailable(r.Room, "save", err)
+	}
+	return nil
+}
+
+// Load returns the room's saved review, or nil if there is none.
+func (s *Store) Load(ctx context.Context, room string) (*Review, error) {
+	b, err := s.RDB.Get(ctx, redisx.Room(room).Review()).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, unavailable(room, "load", err)
+	}
+	var r Review
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("review of room %s: corrupt: %w", room, err)
+	}
+	return &r, nil
+}
+
+// Get returns room's review with cue windows of window minutes: the saved
+// one when it is still current (no event arrived since it was built, e.g. a
+// late refund), else a fresh one, which is saved if the room is closed.
+func (s *Store) Get(ctx context.Context, room livedeck.Room, window int) (*Review, error) {
+	if window <= 0 {
+		window = DefaultWindow
+	}
+	if room.Status == livedeck.RoomClosed {
+		saved, err := s.Load(ctx, room.ID)
+		if err != nil {
+			return nil, err
+		}
+		if saved != nil && saved.Window == window {
+			newest, err := s.newestID(ctx, room.ID)
+			if err != nil {
+				return nil, err
+			}
+			if newest == saved.LastID || newest == "" {
+				return saved, nil
+			}
+		}
+	}
+	r, err := s.Build(ctx, room, window)
+	if err != nil {
+		return nil, err
+	}
+	if room.Status == livedeck.RoomClosed && window == DefaultWindow {
+		if err := s.Save(ctx, r); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+func (s *Store) newestID(ctx context.Context, room string) (string, error) {
+	msgs, err := s.RDB.XRevRangeN(ctx, redisx.Room(room).Events(), "+", "-", 1).Result()
+	if err != nil {
+		return "", unavailable(room, "events", err)
+	}
+	if len(msgs) == 0 {
+		return "", nil
+	}
+	return msgs[0].ID, nil
+}
+
+func unavailable(room, what string, err error) error {
+	return livedeck.Errorf(livedeck.EUNAVAILABLE, "", "review of room %s: %s: redis unavailable: %v", room, what, err)
+}
