@@ -1,10 +1,13 @@
 package review
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/livedeck/livedeck"
 	"github.com/livedeck/livedeck/live"
@@ -238,5 +241,71 @@ func TestEmptyBroadcast(t *testing.T) {
 	}
 	if r.Window != DefaultWindow || r.Headline.UV != 0 || r.Status != livedeck.RoomLive {
 		t.Errorf("review = %+v", r)
+	}
+}
+
+// TestExports: the CSV has every section and keeps viewer text from being
+// read as a formula; the HTML is self-contained and escapes viewer text.
+func TestExports(t *testing.T) {
+	r := buildOffline(t, 3)
+	r.Questions = append(r.Questions, TextCount{Text: "=HYPERLINK(\"http://x\")<script>", Count: 1})
+	var csvOut strings.Builder
+	if err := WriteCSV(&csvOut, r); err != nil {
+		t.Fatal(err)
+	}
+	cr := csv.NewReader(strings.NewReader(csvOut.String()))
+	cr.FieldsPerRecord = -1 // sections differ in width
+	if _, err := cr.ReadAll(); err != nil {
+		t.Fatalf("CSV does not parse: %v", err)
+	}
+	for _, want := range []string{"# review", "# timeline", "# markers", "# tiers", "# skus", "# funnel", "# cue effectiveness (3 min before vs after)", "# keywords", "# questions", "# abuse",
+		"gmv,62000", "t500,满199减20,300,4,42100,4,5,0.800000,8420.000000", `'=HYPERLINK`} {
+		if !strings.Contains(csvOut.String(), want) {
+			t.Errorf("CSV lacks %q:\n%s", want, csvOut.String())
+		}
+	}
+
+	var page strings.Builder
+	if err := WriteHTML(&page, r, nil, time.UTC); err != nil {
+		t.Fatal(err)
+	}
+	html := page.String()
+	for _, want := range []string{`data-chart="timeline"`, `data-chart="gmv-per-tier"`, `data-chart="funnel"`, "¥620.00", "满199减20", "关注领券", "-33.33 pp"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("HTML lacks %q", want)
+		}
+	}
+	for _, bad := range []string{"<script", "src=\"http", "href=\"http", "@import"} {
+		if strings.Contains(html, bad) {
+			t.Errorf("HTML contains %q: not self-contained or not escaped", bad)
+		}
+	}
+	if n := strings.Count(html, `class="marker"`); n != len(r.Markers) {
+		t.Errorf("chart has %d marker lines, want %d", n, len(r.Markers))
+	}
+
+	earlier := buildOffline(t, 3)
+	earlier.Room, earlier.Headline.GMV = "last-week", 50000
+	page.Reset()
+	if err := WriteHTML(&page, r, earlier, time.UTC); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(page.String(), `id="comparison"`) || !strings.Contains(page.String(), "+¥120.00 vs earlier") {
+		t.Errorf("comparison missing or wrong GMV change")
+	}
+	if c := Compare(r, earlier); c.Change.GMV != 12000 || c.Change.UV != 0 {
+		t.Errorf("change = %+v, want GMV +12000, UV 0", c.Change)
+	}
+}
+
+func TestMoney(t *testing.T) {
+	for _, c := range []struct {
+		minor int64
+		cur   string
+		want  string
+	}{{19900, "CNY", "¥199.00"}, {-2300, "CNY", "-¥23.00"}, {123456789, "USD", "$1,234,567.89"}, {5000, "JPY", "¥5,000"}, {1234, "KWD", "KWD 1.234"}, {7, "XXX", "XXX 0.07"}} {
+		if got := Money(c.minor, c.cur); got != c.want {
+			t.Errorf("Money(%d, %s) = %q, want %q", c.minor, c.cur, got, c.want)
+		}
 	}
 }
