@@ -73,11 +73,42 @@ func bench20Rules() string {
 // rooms of 20 rules each, evaluated in turn as the processors' idle ticks
 // would, each op one room's evaluation (version checks every 250 ms, state
 // writes on change, tier and signal writes included). Every 1,000 ops is
-// one round of all rooms, 100 ms of show time.
+// one round of all rooms, 100 ms of show time; the engine's clock moves
+// with it, so version checks come as often per evaluation as they do live.
+//
+//   - changing: every number a rule reads differs from the room's previous
+//     evaluation (without changing what matches), so every condition runs:
+//     the worst case.
+//   - typical: the viewer count and its age change every evaluation, the
+//     other numbers (rates, sales, products) once a second.
+//   - steady: the same numbers every evaluation; only time moves on.
 func BenchmarkEngine1000Rooms(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		every int // rounds between changes of the slow numbers; 0: never
+		fast  bool
+	}{{"changing", 1, true}, {"typical", 10, true}, {"steady", 0, false}} {
+		b.Run(c.name, func(b *testing.B) {
+			benchEngine(b, func(round int) livedeck.Snapshot {
+				slow, fast := 0, 0
+				if c.every > 0 {
+					slow = round / c.every
+				}
+				if c.fast {
+					fast = round
+				}
+				return benchRoundSnapshot(slow, fast)
+			})
+		})
+	}
+}
+
+func benchEngine(b *testing.B, snapshot func(round int) livedeck.Snapshot) {
 	const rooms = 1000
 	rdb := redistest.Start(b).Client(b)
 	svc := NewService(rdb, EngineConfig{Location: utc}, NewMetrics(prometheus.NewRegistry()))
+	wall := time.Unix(1_800_000_000, 0)
+	svc.Engine.clock = func() time.Time { return wall }
 	ctx := context.Background()
 	ids := make([]string, rooms)
 	for i := range ids {
@@ -86,16 +117,20 @@ func BenchmarkEngine1000Rooms(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	snap := benchSnapshot()
+	snap := snapshot(0)
 	for _, id := range ids { // load and compile every room first
-		if err := svc.Engine.evaluate(ctx, livedeck.Update{Room: id, Now: 1_800_000_000_000 - 100, Snapshot: snap}); err != nil {
+		if err := svc.Engine.evaluate(ctx, livedeck.Update{Room: id, Now: wall.UnixMilli(), Snapshot: snap}); err != nil {
 			b.Fatal(err)
 		}
 	}
 	n := 0
 	cpu := cpuTime()
 	for b.Loop() {
-		u := livedeck.Update{Room: ids[n%rooms], Now: 1_800_000_000_000 + int64(n/rooms)*100, Snapshot: snap}
+		if n%rooms == 0 { // a new round: 100 ms later, new numbers
+			wall = wall.Add(100 * time.Millisecond)
+			snap = snapshot(n/rooms + 1)
+		}
+		u := livedeck.Update{Room: ids[n%rooms], Now: wall.UnixMilli(), Snapshot: snap}
 		if err := svc.Engine.evaluate(ctx, u); err != nil {
 			b.Fatal(err)
 		}
@@ -104,6 +139,28 @@ func BenchmarkEngine1000Rooms(b *testing.B) {
 	used := cpuTime() - cpu
 	b.ReportMetric(float64(used.Nanoseconds())/float64(b.N), "cpu-ns/op")
 	b.ReportMetric(float64(used.Nanoseconds())/float64(b.N)/20, "cpu-ns/rule")
+}
+
+// benchRoundSnapshot is benchSnapshot with numbers that move: fast ones
+// (the viewer count, its age) with fast, the others with slow. What the
+// 20 rules match stays the same, so the figures are evaluation, not
+// firing.
+func benchRoundSnapshot(slow, fast int) livedeck.Snapshot {
+	s := benchSnapshot()
+	s.Online += int64(fast % 50)
+	s.ViewersAgeSeconds = float64(fast%10) / 10
+	s.UV += int64(slow % 100)
+	s.UVValue -= float64(slow%10) / 10
+	s.IntentPerMin += float64(slow % 5)
+	s.CommentsPerMin = float64(30 + slow%7)
+	s.GMVPerMin, s.GMVPerMinPrev = int64(10000+slow%13), int64(10000+slow%11)
+	for id, k := range s.SKUs {
+		k.Exposures += int64(slow)
+		k.Clicks += int64(slow / 20)
+		k.CTR = float64(k.Clicks) / float64(k.Exposures)
+		s.SKUs[id] = k
+	}
+	return s
 }
 
 // cpuTime is the CPU time this process has used, user and system, all

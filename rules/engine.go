@@ -27,6 +27,7 @@ type Engine struct {
 	banned   []string
 	interval time.Duration
 	hooks    *webhooks
+	clock    func() time.Time // wall clock for version checks and staleness; benchmarks step it
 
 	mu    sync.Mutex
 	rooms map[string]*roomRules
@@ -91,7 +92,7 @@ func NewEngine(cfg EngineConfig, store *Store, rdb redis.UniversalClient, m *Met
 		log = slog.Default()
 	}
 	e := &Engine{store: store, rdb: rdb, m: m, log: log, loc: cfg.Location, banned: cfg.Banned, interval: cfg.Interval,
-		rooms: map[string]*roomRules{}}
+		clock: time.Now, rooms: map[string]*roomRules{}}
 	e.hooks = newWebhooks(store, log)
 	return e
 }
@@ -139,7 +140,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
-			e.sweep(time.Now())
+			e.sweep(e.clock())
 		}
 	}
 }
@@ -188,8 +189,9 @@ func (e *Engine) missed(rr *roomRules, now time.Time) {
 // the cache is new or stale, the rule set when its version changed (checked
 // every 250 ms).
 func (e *Engine) refresh(ctx context.Context, rr *roomRules, id string, now int64) error {
-	stale := !rr.loaded || time.Since(rr.lastEval) > staleAfter // another instance may have moved the state on
-	if !stale && time.Since(rr.checked) < versionCheck {
+	wall := e.clock()
+	stale := !rr.loaded || wall.Sub(rr.lastEval) > staleAfter // another instance may have moved the state on
+	if !stale && wall.Sub(rr.checked) < versionCheck {
 		return nil
 	}
 	v, meta, err := e.store.versionAndMeta(ctx, id)
@@ -212,7 +214,7 @@ func (e *Engine) refresh(ctx context.Context, rr *roomRules, id string, now int6
 			return err
 		}
 	}
-	rr.checked, rr.loaded = time.Now(), true
+	rr.checked, rr.loaded = wall, true
 	return nil
 }
 

@@ -18,7 +18,7 @@ import (
 func (e *Engine) evaluate(ctx context.Context, u livedeck.Update) error {
 	rr := e.lock(u.Room)
 	defer rr.mu.Unlock()
-	wall := time.Now()
+	wall := e.clock()
 	e.missed(rr, wall)
 	if err := e.refresh(ctx, rr, u.Room, u.Now); err != nil {
 		return err
