@@ -90,7 +90,8 @@ var policies = map[string]access{
 	"GET /api/v1/rooms/:room/rules/versions":  allow(staff...).inRoom(),
 	"GET /api/v1/rooms/:room/pricing":         allow(anyone...).inRoom(),
 	"GET /api/v1/rooms/:room/gifts":           allow(staff...).inRoom(),
-	"GET /api/v1/rooms/:room/review":          allow(staff...).inRoom(),
+	"GET /api/v1/rooms/:room/review":          allow(staff...).inRoom().also(reviewCompareInScope),
+	"POST /api/v1/rooms/:room/close":          allow(editors...).inRoom().audited("room.close"),
 
 	// Administration.
 	"GET /api/v1/users":                                  allow(admins...),

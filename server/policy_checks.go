@@ -54,6 +54,15 @@ func wsRoomsAndView(_ *Server, c echo.Context, p *auth.Principal) error {
 	return nil
 }
 
+// reviewCompareInScope admits ?compare= only for a room the caller may
+// see too: a comparison must not leak another team's numbers.
+func reviewCompareInScope(_ *Server, c echo.Context, p *auth.Principal) error {
+	if other := c.QueryParam("compare"); other != "" && !p.CanRoom(other) {
+		return livedeck.Errorf(livedeck.EFORBIDDEN, "compare", "%s is not allowed in room %q", p.Name, other)
+	}
+	return nil
+}
+
 // operatorStockOnly lets operators change a room's stock and nothing else.
 func operatorStockOnly(_ *Server, c echo.Context, p *auth.Principal) error {
 	if p.Role != auth.Operator {

@@ -70,6 +70,7 @@ var expectedAccess = map[string]struct {
 	"GET /api/v1/rooms/:room/pricing":           {"admin producer operator host ingest", true},
 	"GET /api/v1/rooms/:room/gifts":             {"admin producer operator", true},
 	"GET /api/v1/rooms/:room/review":            {"admin producer operator", true},
+	"POST /api/v1/rooms/:room/close":            {"admin producer", true},
 	"GET /api/v1/users":                         {"admin", false},
 	"POST /api/v1/users":                        {"admin", false},
 	"PATCH /api/v1/users/:user":                 {"admin", false},

@@ -19,6 +19,7 @@ func (s *Server) routes() {
 	s.liveRoutes(api)
 	s.ingestRoutes(api)
 	s.rulesRoutes(api)
+	s.reviewRoutes(api)
 	s.wsRoutes()
 	s.consoleRoutes()
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/livedeck/livedeck/auth"
 	"github.com/livedeck/livedeck/ingest"
+	"github.com/livedeck/livedeck/review"
 	"github.com/livedeck/livedeck/rules"
 )
 
@@ -74,6 +75,9 @@ type Deps struct {
 	Hub    *Hub            // console websocket hub (GET /ws); nil: no such route
 	Auth   *auth.Service   // authentication and policy; nil: every route open (tests of other parts only)
 	Rules  *rules.Service  // rule sets, pricing and gifts; nil: no such routes
+	Review *review.Store   // post-broadcast reviews; nil: no such routes
+
+	Location *time.Location // for times in exported reviews; nil: the process's local zone
 }
 
 // Server serves HTTP until its context ends.
