@@ -169,15 +169,8 @@ func TestIngestToMetrics(t *testing.T) {
 	a, _, _ := startApp(t)
 	base := "http://" + a.Addr()
 	post := func(path, ctype, body string) (int, string) {
-		req, _ := http.NewRequest(http.MethodPost, base+path, strings.NewReader(body))
-		req.Header.Set("Content-Type", ctype)
-		resp, err := authed(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		code, b, _ := call(t, http.MethodPost, base+path, ctype, body)
+		return code, b
 	}
 	code, body := post("/api/v1/rooms", "application/json",
 		`{"id":"show1","title":"秋冬上新","currency":"CNY","products":[{"sku":"coat","name":"大衣","price":89900,"stock":10}]}`)
@@ -220,6 +213,22 @@ func TestIngestToMetrics(t *testing.T) {
 	if snap.Online != 520 || snap.GMV != 89900 || snap.OrdersPaid != 1 || snap.IntentPerMin != 1 || snap.SKUs["coat"].Stock != 9 {
 		t.Fatalf("snapshot after ingest = %+v", snap)
 	}
+}
+
+// call sends an authenticated request and returns status, body and headers.
+func call(t *testing.T, method, url, ctype, body string) (int, string, http.Header) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, strings.NewReader(body))
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	resp, err := authed(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), resp.Header
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -3,7 +3,6 @@ package app
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -21,17 +20,7 @@ func TestCloseBuildsReview(t *testing.T) {
 	a, _, _ := startApp(t)
 	base := "http://" + a.Addr()
 	do := func(method, path, ctype, body string) (int, string, http.Header) {
-		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
-		if ctype != "" {
-			req.Header.Set("Content-Type", ctype)
-		}
-		resp, err := authed(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b), resp.Header
+		return call(t, method, base+path, ctype, body)
 	}
 	must := func(code int, body string, _ http.Header) string {
 		t.Helper()
