@@ -13,6 +13,9 @@ type Outcome struct {
 	Rule   string `json:"rule"`
 	Kind   string `json:"kind"` // cue, alert, tier, gift, webhook, resolved
 	Detail string `json:"detail"`
+	// Signal is what the live engine would have emitted (cues, alerts and
+	// tier changes), for a review built from the backtest.
+	Signal *livedeck.Signal `json:"-"`
 }
 
 // Backtester evaluates a rule set against a recorded broadcast in memory:
@@ -66,7 +69,18 @@ func (b *Backtester) Step(now int64, snap *livedeck.Snapshot, orders []livedeck.
 				} else if a.Alert != nil {
 					kind = livedeck.SignalAlert
 				}
-				out = append(out, Outcome{At: now, Rule: r.Name, Kind: kind, Detail: describe(a, r.texts[i], env)})
+				o := Outcome{At: now, Rule: r.Name, Kind: kind, Detail: describe(a, r.texts[i], env)}
+				sig := &livedeck.Signal{Kind: kind, Rule: r.Name, At: now}
+				switch {
+				case a.Cue != nil:
+					sig.Cue = &livedeck.Cue{Key: st.key(r.Name, i), Text: render(r.texts[i], env, a.Cue.Text),
+						Priority: max(a.Cue.Priority, r.Priority), NeedsAck: a.Cue.NeedsAck, SKU: a.Cue.SKU, Kind: a.Cue.Kind}
+					o.Signal = sig
+				case a.Alert != nil:
+					sig.Alert = &livedeck.Alert{Key: st.key(r.Name, i), Severity: a.Alert.Severity, Message: render(r.texts[i], env, a.Alert.Message)}
+					o.Signal = sig
+				}
+				out = append(out, o)
 			case m && a.Gift != nil:
 				out = append(out, b.gifts(now, r.Name, a.Gift, orders)...)
 			}
@@ -79,10 +93,12 @@ func (b *Backtester) Step(now int64, snap *livedeck.Snapshot, orders []livedeck.
 		}
 	}
 	want := ""
+	tier := &livedeck.Tier{}
 	if winner != nil {
 		for _, a := range winner.Actions {
 			if a.Tier != nil {
 				want = a.Tier.Name
+				tier = a.Tier.tier()
 				break
 			}
 		}
@@ -92,7 +108,8 @@ func (b *Backtester) Step(now int64, snap *livedeck.Snapshot, orders []livedeck.
 		if want != "" {
 			detail = "tier " + want
 		}
-		out = append(out, Outcome{At: now, Rule: ruleName(winner), Kind: livedeck.SignalTier, Detail: detail})
+		out = append(out, Outcome{At: now, Rule: ruleName(winner), Kind: livedeck.SignalTier, Detail: detail,
+			Signal: &livedeck.Signal{Kind: livedeck.SignalTier, Rule: ruleName(winner), At: now, Tier: tier}})
 		b.tier = want
 	}
 	return out
