@@ -28,6 +28,7 @@ type Engine struct {
 	interval time.Duration
 	hooks    *webhooks
 	clock    func() time.Time // wall clock for version checks and staleness; benchmarks step it
+	programs *programs        // compiled rule sets shared by rooms with the same source
 
 	mu    sync.Mutex
 	rooms map[string]*roomRules
@@ -92,7 +93,7 @@ func NewEngine(cfg EngineConfig, store *Store, rdb redis.UniversalClient, m *Met
 		log = slog.Default()
 	}
 	e := &Engine{store: store, rdb: rdb, m: m, log: log, loc: cfg.Location, banned: cfg.Banned, interval: cfg.Interval,
-		clock: time.Now, rooms: map[string]*roomRules{}}
+		clock: time.Now, programs: newPrograms(), rooms: map[string]*roomRules{}}
 	e.hooks = newWebhooks(store, log)
 	return e
 }
@@ -230,7 +231,8 @@ func (e *Engine) loadState(ctx context.Context, rr *roomRules, id string, now in
 	return nil
 }
 
-// loadSet compiles the room's current rule set.
+// loadSet compiles the room's current rule set, or takes the one another
+// room with the same source already compiled.
 func (e *Engine) loadSet(ctx context.Context, rr *roomRules, id string) error {
 	cur, err := e.store.Current(ctx, id)
 	if err != nil {
@@ -238,15 +240,20 @@ func (e *Engine) loadSet(ctx context.Context, rr *roomRules, id string) error {
 	}
 	set := &Compiled{}
 	if cur.Source != "" {
-		rs, err := Parse([]byte(cur.Source))
+		set, err = e.programs.get(cur.Source, func() (*Compiled, error) {
+			rs, err := Parse([]byte(cur.Source))
+			if err != nil {
+				return nil, fmt.Errorf("stored rule set v%d: %w", cur.Version, err)
+			}
+			c, probs := Compile(rs, e.banned)
+			if c == nil {
+				return nil, fmt.Errorf("stored rule set v%d: %w", cur.Version, probs)
+			}
+			return c, nil
+		})
 		if err != nil {
-			return fmt.Errorf("stored rule set v%d: %w", cur.Version, err)
+			return err
 		}
-		c, probs := Compile(rs, e.banned)
-		if c == nil {
-			return fmt.Errorf("stored rule set v%d: %w", cur.Version, probs)
-		}
-		set = c
 	}
 	rr.set, rr.version, rr.slots = set, cur.Version, nil
 	return nil
