@@ -15,6 +15,13 @@ describe('format', () => {
     expect(money(minor as number)).toBe(want)
   })
 
+  it('formats currencies with other minor units', () => {
+    expect(money(1234, '¥', 0)).toBe('¥1,234')
+    expect(money(-5, '$', 2)).toBe('-$0.05')
+    expect(money(12345, 'BD ', 3)).toBe('BD 12.345')
+    expect(moneyShort(1_234_567, '¥', 0)).toBe('¥1.2M')
+  })
+
   it('formats the rest', () => {
     expect(moneyShort(123_456_78)).toBe('¥123.5k')
     expect(moneyShort(99_00)).toBe('¥99')

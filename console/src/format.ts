@@ -3,25 +3,29 @@
 
 const group = (digits: string): string => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',')
 
-/** 12345 → "¥123.45"; -50 → "-¥0.50"; fractional minor units are rounded. */
-export function money(minor: number | null | undefined, symbol = '¥'): string {
+/**
+ * 12345 → "¥123.45"; -50 → "-¥0.50"; fractional minor units are rounded.
+ * digits is the currency's minor-unit exponent (2 for CNY, 0 for JPY).
+ */
+export function money(minor: number | null | undefined, symbol = '¥', digits = 2): string {
   if (minor === null || minor === undefined || !Number.isFinite(minor)) return '–'
   const n = Math.round(minor)
   const neg = n < 0
   const abs = Math.abs(n)
-  const yuan = Math.floor(abs / 100)
-  const fen = String(abs % 100).padStart(2, '0')
-  return `${neg ? '-' : ''}${symbol}${group(String(yuan))}.${fen}`
+  const scale = 10 ** digits
+  const major = Math.floor(abs / scale)
+  const frac = digits > 0 ? '.' + String(abs % scale).padStart(digits, '0') : ''
+  return `${neg ? '-' : ''}${symbol}${group(String(major))}${frac}`
 }
 
 /** Large amounts compact for chart axes: 1234567 (minor) → "¥12.3k". */
-export function moneyShort(minor: number, symbol = '¥'): string {
-  const yuan = minor / 100
-  const abs = Math.abs(yuan)
-  if (abs >= 1e8) return `${symbol}${(yuan / 1e8).toFixed(1)}亿`
-  if (abs >= 1e6) return `${symbol}${(yuan / 1e6).toFixed(1)}M`
-  if (abs >= 1e3) return `${symbol}${(yuan / 1e3).toFixed(1)}k`
-  return `${symbol}${yuan.toFixed(0)}`
+export function moneyShort(minor: number, symbol = '¥', digits = 2): string {
+  const major = minor / 10 ** digits
+  const abs = Math.abs(major)
+  if (abs >= 1e8) return `${symbol}${(major / 1e8).toFixed(1)}亿`
+  if (abs >= 1e6) return `${symbol}${(major / 1e6).toFixed(1)}M`
+  if (abs >= 1e3) return `${symbol}${(major / 1e3).toFixed(1)}k`
+  return `${symbol}${major.toFixed(0)}`
 }
 
 /** 1234567 → "1,234,567". */

@@ -11,6 +11,10 @@ describe('router', () => {
     ['#/operator?rooms=<x>,ok,ok', 'operator', ['ok']],
     ['', 'rooms', []],
     ['#/nowhere', 'rooms', []],
+    ['#/review?room=r1', 'review', ['r1']],
+    ['#/review?room=r1,r2&compare=r0', 'review', ['r1']],
+    ['#/review', 'rooms', []],
+    ['#/review?room=../etc', 'rooms', []],
   ])('%s', (hash, name, rooms) => {
     const r = parseRoute(hash)
     expect(r.name).toBe(name)
@@ -19,11 +23,13 @@ describe('router', () => {
 
   it('keeps extra params', () => {
     expect(parseRoute('#/host?room=r1&transparent=1').params.get('transparent')).toBe('1')
+    expect(parseRoute('#/review?room=r1&compare=r0&window=10').params.get('compare')).toBe('r0')
   })
 
   it('builds links', () => {
     expect(href('operator', ['r1', 'r2'])).toBe('#/operator?rooms=r1,r2')
     expect(href('host', ['r1'], { transparent: '1' })).toBe('#/host?room=r1&transparent=1')
     expect(href('rooms')).toBe('#/rooms')
+    expect(href('review', ['r1'], { compare: 'r0' })).toBe('#/review?room=r1&compare=r0')
   })
 })

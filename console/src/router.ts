@@ -1,7 +1,8 @@
 // Hash routes: #/rooms, #/operator?rooms=r1,r2, #/host?room=r1[&transparent=1],
-// #/producer?room=r1. Hash routing needs no server support beyond "/".
+// #/producer?room=r1, #/review?room=r1[&compare=r0][&window=5]. Hash routing
+// needs no server support beyond "/".
 
-export type RouteName = 'rooms' | 'operator' | 'host' | 'producer'
+export type RouteName = 'rooms' | 'operator' | 'host' | 'producer' | 'review'
 
 export interface Route {
   name: RouteName
@@ -10,6 +11,9 @@ export interface Route {
 }
 
 const ROOM_ID = /^[A-Za-z0-9_.-]{1,64}$/
+
+/** A room id as the server accepts it. */
+export const validRoom = (s: string): boolean => ROOM_ID.test(s)
 
 export function parseRoute(hash: string): Route {
   const h = hash.replace(/^#/, '')
@@ -25,6 +29,7 @@ export function parseRoute(hash: string): Route {
     case 'operator':
     case 'host':
     case 'producer':
+    case 'review':
       if (rooms.length) return { name, rooms: name === 'operator' ? rooms : rooms.slice(0, 1), params }
       return { name: 'rooms', rooms: [], params }
     default:
