@@ -6,6 +6,7 @@ import { loadSession, setUnauthorizedHook } from './api'
 import { h, replace } from './dom'
 import { lang, onLang, setLang, t, type Lang } from './i18n'
 import { href, parseRoute, type Route } from './router'
+import { reviewView } from './review/view'
 import { ResumeBook } from './state/streamid'
 import { hostView } from './views/host'
 import { loginDialog } from './views/login'
@@ -59,7 +60,8 @@ export function startApp(container: HTMLElement): void {
         link('rooms', t('nav.rooms')),
         rooms.length ? link('operator', t('nav.operator')) : null,
         rooms.length ? link('host', t('nav.host')) : null,
-        rooms.length ? link('producer', t('nav.producer')) : null),
+        rooms.length ? link('producer', t('nav.producer')) : null,
+        rooms.length ? link('review', t('nav.review')) : null),
       h('span', { class: 'room-id', testid: 'current-room', text: rooms.join(', ') }),
       langSel)
   }
@@ -92,6 +94,9 @@ export function startApp(container: HTMLElement): void {
         })
         break
       }
+      case 'review':
+        mounted = reviewView(main, room, route.params)
+        break
       default:
         mounted = roomsView(main)
     }

@@ -3,9 +3,10 @@
 // tab per room with its headline numbers.
 
 import { api, roomPath } from '../api'
-import { h, setText } from '../dom'
+import { h, setAttrs, setText } from '../dom'
 import { int, money, moneyShort } from '../format'
 import { t } from '../i18n'
+import { href } from '../router'
 import { LiveSession } from '../session'
 import type { Part } from '../state/frame'
 import type { ResumeBook } from '../state/streamid'
@@ -58,11 +59,15 @@ export function operatorView(root: HTMLElement, rooms: string[], resume: ResumeB
   })
   const tabBar = h('div', { class: 'tabs', attrs: { role: 'tablist', 'aria-label': t('overview.tabs') } }, ...tabs.map((x) => x.b))
   tabBar.hidden = rooms.length < 2
+  // The focused room's post-broadcast review.
+  const reviewLink = h('a', { class: 'btn btn-small', testid: 'operator-review-link', text: t('nav.review') })
+  const showReviewLink = () => setAttrs(reviewLink, { href: href('review', [focus]), title: `${t('nav.review')} · ${focus}` })
+  showReviewLink()
 
   root.replaceChildren(
     ban.el,
     h('div', { class: 'operator', testid: 'operator-view' },
-      tabBar,
+      h('div', 'operator-bar', tabBar, reviewLink),
       kpis.el,
       h('div', 'grid charts', charts.online.el, charts.gmv.el, charts.comments.el),
       h('div', 'grid main',
@@ -72,6 +77,7 @@ export function operatorView(root: HTMLElement, rooms: string[], resume: ResumeB
 
   function setFocus(r: string): void {
     focus = r
+    showReviewLink()
     session.mark('metrics', 'comments', 'alerts', 'tier', 'rooms')
     void loadHistory(r)
   }

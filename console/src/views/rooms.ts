@@ -46,7 +46,8 @@ export function roomsView(root: HTMLElement, pollMs = 5000) {
       h('td', 'links',
         h('a', { text: t('nav.operator'), attrs: { href: href('operator', [r.id]) } }), ' · ',
         h('a', { text: t('nav.host'), attrs: { href: href('host', [r.id]) } }), ' · ',
-        h('a', { text: t('nav.producer'), attrs: { href: href('producer', [r.id]) } })))
+        h('a', { text: t('nav.producer'), attrs: { href: href('producer', [r.id]) } }), ' · ',
+        h('a', { testid: `room-review-${r.id}`, text: t('nav.review'), attrs: { href: href('review', [r.id]) } })))
   }
 
   function update(tr: HTMLElement, r: RoomSummary): void {
