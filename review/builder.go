@@ -84,8 +84,9 @@ func NewBuilder(room livedeck.Room, text *live.Text, window int) *Builder {
 }
 
 // Event folds one event; id is its stream id (any unique, increasing
-// string offline). Events must come in stream order.
-func (b *Builder) Event(ev *livedeck.Event, id string) {
+// string offline). Events must come in stream order. It returns the order
+// lifecycle step the event applied, if any, for a rules backtest.
+func (b *Builder) Event(ev *livedeck.Event, id string) *livedeck.OrderChange {
 	b.events++
 	if b.from == 0 || ev.TS < b.from {
 		b.from = ev.TS
@@ -112,10 +113,16 @@ func (b *Builder) Event(ev *livedeck.Event, id string) {
 			b.comment(c, m)
 		}
 	}
-	if o := out.Order(); o != nil {
+	o := out.Order()
+	if o != nil {
 		b.order(o, m)
 	}
+	return o
 }
+
+// Snapshot is the live numbers as of now (event time), for evaluating
+// rules while the broadcast is folded.
+func (b *Builder) Snapshot(now int64) livedeck.Snapshot { return b.state.Snapshot(now) }
 
 // Signal adds a tier change, cue, alert or acknowledgement the rules
 // engine emitted during the show; any order.

@@ -52,6 +52,9 @@ func timelineSVG(r *Review, loc *time.Location) template.HTML {
 		minGMV = min(minGMV, m.GMV)
 	}
 	maxOnline, maxGMV = niceCeil(maxOnline), niceCeil(maxGMV)
+	if minGMV < 0 {
+		minGMV = -niceCeil(-minGMV)
+	}
 	x := func(i float64) float64 { return padL + (i+0.5)*plotW/float64(n) }
 	yOn := func(v int64) float64 { return padT + plotH*(1-float64(v)/float64(maxOnline)) }
 	span := float64(maxGMV - minGMV)
@@ -94,15 +97,23 @@ func timelineSVG(r *Review, loc *time.Location) template.HTML {
 	}
 	b.WriteString(`"/>`)
 
-	// Markers, numbered as in the marker table.
+	// Markers, numbered as in the marker table; numbers that would
+	// overlap step down the chart.
 	t0 := r.Timeline[0].T
+	lastX, row := math.Inf(-1), 0
 	for i, m := range r.Markers {
 		xm := padL + float64(m.T-t0)/float64(int64(n)*minuteMs)*plotW
 		if xm < padL || xm > float64(chartW-padR) {
 			continue
 		}
+		if xm-lastX < 16 {
+			row = (row + 1) % 6
+		} else {
+			row = 0
+		}
+		lastX = xm
 		fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%d" y2="%d" stroke="%s" class="marker" data-kind="%s"/>`, xm, xm, padT, chartH-padB, markerColor(m), m.Kind)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%d" fill="%s" class="mnum" text-anchor="middle">%d</text>`, xm, padT-2, markerColor(m), i+1)
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" fill="%s" class="mnum" text-anchor="middle">%d</text>`, xm+3, padT-2+row*13, markerColor(m), i+1)
 	}
 	fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%.0f" height="%.0f" class="frame"/>`, padL, padT, plotW, plotH)
 	b.WriteString(`</svg>`)

@@ -27,6 +27,7 @@ var commands = []command{
 	{"export", "write a room's event stream as JSONL", cmdExport},
 	{"replay", "play a JSONL file of events into a room at --speed times real time", cmdReplay},
 	{"rules", "rules check plan.yaml | rules backtest --rules plan.yaml --events show.jsonl | rules template", cmdRules},
+	{"review", "build a recorded broadcast's review (复盘) offline: review --events show.jsonl --rules plan.yaml --out review.html", cmdReview},
 	{"bench", "load generators: bench ingest | live | replay; figures go to docs/benchmarks.md", cmdBench},
 	{"health", "check a running server's readiness (container health checks)", cmdHealth},
 }

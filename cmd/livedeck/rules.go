@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/livedeck/livedeck"
@@ -90,11 +87,6 @@ func rulesBacktest(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(events)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
 	text, err := live.LoadText("")
 	if err != nil {
 		return err
@@ -102,52 +94,25 @@ func rulesBacktest(ctx context.Context, args []string) error {
 	text.Warm()
 	bt := rules.NewBacktester(c, time.Local)
 	st := live.NewState("backtest", nil)
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	var (
-		line, n  int
-		nextTick int64
-		orders   []livedeck.OrderChange
-		fired    int
+		orders []livedeck.OrderChange
+		fired  int
 	)
-	step := func(now int64) {
+	n, err := playback(ctx, events, func(ev *livedeck.Event, id string) {
+		if o := st.Fold(ev, id, text).Order(); o != nil {
+			orders = append(orders, *o)
+		}
+	}, func(now int64) {
 		snap := st.Snapshot(now)
 		for _, o := range bt.Step(now, &snap, orders) {
 			fired++
 			fmt.Printf("%s  %-8s %-20s %s\n", time.UnixMilli(o.At).Format("15:04:05"), o.Kind, o.Rule, o.Detail)
 		}
 		orders = orders[:0]
-	}
-	for sc.Scan() {
-		line++
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		raw := strings.TrimSpace(sc.Text())
-		if raw == "" {
-			continue
-		}
-		var ev livedeck.Event
-		if err := json.Unmarshal([]byte(raw), &ev); err != nil {
-			return fmt.Errorf("%s:%d: %w", events, line, err)
-		}
-		if nextTick == 0 {
-			nextTick = ev.TS - ev.TS%1000 + 1000
-		}
-		for ev.TS >= nextTick { // evaluate once per second of event time, as the live engine ticks
-			step(nextTick)
-			nextTick += 1000
-		}
-		n++
-		out := st.Fold(&ev, fmt.Sprintf("%d-%d", ev.TS, n), text)
-		if o := out.Order(); o != nil {
-			orders = append(orders, *o)
-		}
-	}
-	if err := sc.Err(); err != nil {
+	})
+	if err != nil {
 		return err
 	}
-	step(nextTick)
 	fmt.Printf("%d events, %d outcomes\n", n, fired)
 	return nil
 }
