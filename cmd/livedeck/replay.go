@@ -33,15 +33,11 @@ func cmdExport(ctx context.Context, args []string) error {
 		return err
 	}
 	defer rdb.Close()
-	w := io.Writer(os.Stdout)
-	if out != "-" {
-		f, err := os.Create(out)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		w = f
+	w, closeOut, err := createOutput(out)
+	if err != nil {
+		return err
 	}
+	defer closeOut()
 	bw := bufio.NewWriterSize(w, 1<<20)
 	key, from, n := redisx.Room(room).Events(), "-", 0
 	for {

@@ -110,17 +110,12 @@ func cmdReview(ctx context.Context, args []string) error {
 func writeReview(b *review.Builder, n int, out, format string, earlier *review.Review, loc *time.Location) error {
 	r := b.Build(time.Now().UnixMilli())
 	r.Source = "file"
-	w := io.Writer(os.Stdout)
-	if out != "-" {
-		f, err := os.Create(out)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		w = f
+	w, closeOut, err := createOutput(out)
+	if err != nil {
+		return err
 	}
+	defer closeOut()
 	bw := bufio.NewWriter(w)
-	var err error
 	switch format {
 	case "csv":
 		err = review.WriteCSV(bw, r)
@@ -151,4 +146,16 @@ func readJSON(path string, v any) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil
+}
+
+// createOutput opens path for writing; "-" is standard output.
+func createOutput(path string) (io.Writer, func() error, error) {
+	if path == "-" {
+		return os.Stdout, func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, f.Close, nil
 }
