@@ -212,6 +212,8 @@ export const en = {
   'review.clickToOrder': 'Click → order',
   'review.stockLeft': 'Stock left',
   'review.cues': 'Cue effectiveness',
+  'review.measured': '({n} measured)',
+  'review.unmeasured': 'No firing had enough broadcast before and after it',
   'review.cue': 'Cue',
   'review.firings': 'Fired',
   'review.ackedCol': 'Acked',

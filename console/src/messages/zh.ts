@@ -214,6 +214,8 @@ export const zh: Record<keyof typeof en, string> = {
   'review.clickToOrder': '点击 → 下单',
   'review.stockLeft': '剩余库存',
   'review.cues': '提词效果',
+  'review.measured': '（计入 {n} 次）',
+  'review.unmeasured': '没有一次触发前后都有足够的直播时长',
   'review.cue': '提词',
   'review.firings': '触发次数',
   'review.ackedCol': '已确认',

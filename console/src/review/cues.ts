@@ -12,6 +12,8 @@ import { dataTable, withNote, type Column } from './ui'
 
 /** "before → after" and the change below it, marked up or down (arrow and colour). */
 export function shift(w: CueEffect, key: keyof Window, value: (v: number) => string, change: (v: number) => string): Node {
+  // No firing had broadcast on both sides: there is nothing to compare.
+  if (w.measured <= 0) return h('span', { class: 'muted', text: '–', attrs: { title: t('review.unmeasured') } })
   const d = w.change[key]
   const dir = dirOf(d)
   return h('span', 'shift',
@@ -21,7 +23,7 @@ export function shift(w: CueEffect, key: keyof Window, value: (v: number) => str
 
 const COLS: Column<CueEffect, MoneyFormat>[] = [
   { label: 'review.cue', head: true, cell: (c) => withNote(c.text || c.rule, c.text ? c.rule : '') },
-  { label: 'review.firings', num: true, cell: (c) => int(c.firings) },
+  { label: 'review.firings', num: true, cell: (c) => withNote(int(c.firings), c.measured < c.firings ? t('review.measured', { n: int(c.measured) }) : '') },
   { label: 'review.ackedCol', num: true, cell: (c) => `${int(c.acked)} / ${int(c.firings)}` },
   { label: 'kpi.conversion', num: true, cell: (c) => shift(c, 'conversion', (v) => ratio(v), (v) => pp(v)) },
   { label: 'kpi.uvValue', num: true, cell: (c, m) => shift(c, 'uv_value', m.full, m.signed) },

@@ -46,10 +46,14 @@ export function sampleReview(over: Record<string, unknown> = {}): Record<string,
     abuse: { comments: 5, users: 2, peak_per_min: 3 },
     cues: [
       {
-        rule: 'push-coat', text: '<img src=x onerror=alert(1)>', firings: 2, acked: 1,
+        rule: 'push-coat', text: '<img src=x onerror=alert(1)>', firings: 2, acked: 1, measured: 2,
         before: { conversion: 0.02, uv_value: 1000, gmv_per_min: 200_000 },
         after: { conversion: 0.035, uv_value: 900, gmv_per_min: 260_000 },
         change: { conversion: 0.015, uv_value: -100, gmv_per_min: 60_000 },
+      },
+      {
+        rule: 'late', text: 'last call', firings: 3, acked: 3, measured: 0,
+        before: { conversion: 0, uv_value: 0, gmv_per_min: 0 }, after: { conversion: 0, uv_value: 0, gmv_per_min: 0 }, change: { conversion: 0, uv_value: 0, gmv_per_min: 0 },
       },
     ],
     ...over,

@@ -50,12 +50,17 @@ export function reviewHeader(room: string, onRefresh: () => void, end: HTMLEleme
     pickerField.hidden = choices.length === 0
   }
 
-  /** The query being shown: the download links follow its window. */
+  /** The query being shown: the picker and the download links follow it. */
   function setQuery(q: ReviewQuery): void {
     query = q
-    csv.setAttribute('href', reviewPath(q, 'csv'))
-    html.setAttribute('href', reviewPath(q, 'html'))
+    setDownloads(false)
     fillPicker()
+  }
+
+  /** The links follow the window; the HTML one names the earlier show once the comparison has loaded. */
+  function setDownloads(compared: boolean): void {
+    csv.setAttribute('href', reviewPath(query, 'csv'))
+    html.setAttribute('href', reviewPath({ ...query, compare: compared ? query.compare : '' }, 'html'))
   }
 
   function setRooms(list: RoomChoice[]): void {
@@ -79,5 +84,5 @@ export function reviewHeader(room: string, onRefresh: () => void, end: HTMLEleme
     partial.textContent = r.partial ? t('review.partial', { from: when(r.from), to: when(r.to) }) : ''
   }
 
-  return { el, render, setQuery, setRooms }
+  return { el, render, setQuery, setDownloads, setRooms }
 }

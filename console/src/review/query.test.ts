@@ -29,6 +29,7 @@ describe('review query', () => {
     expect(reviewPath({ room: 'r1', compare: '', window: 5 })).toBe('/api/v1/rooms/r1/review')
     expect(reviewPath({ room: 'r1', compare: 'r0', window: 10 })).toBe('/api/v1/rooms/r1/review?compare=r0&window=10')
     expect(reviewPath({ room: 'r1', compare: 'r0', window: 5 }, 'csv')).toBe('/api/v1/rooms/r1/review?format=csv')
+    expect(reviewPath({ room: 'r1', compare: 'r0', window: 5 }, 'html')).toBe('/api/v1/rooms/r1/review?compare=r0&format=html')
     expect(reviewPath({ room: 'r1', compare: '', window: 15 }, 'html')).toBe('/api/v1/rooms/r1/review?window=15&format=html')
   })
 

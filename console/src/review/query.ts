@@ -35,10 +35,14 @@ export function windowChoices(current: number): number[] {
 
 type Format = 'json' | 'csv' | 'html'
 
-/** GET path of the review (or comparison, or a download) of q. */
+/**
+ * GET path of the review (or comparison, or a download) of q. The HTML
+ * download sets the earlier show beside this one too; the CSV holds this
+ * show only.
+ */
 export function reviewPath(q: ReviewQuery, format: Format = 'json'): string {
   const p = new URLSearchParams()
-  if (q.compare && format === 'json') p.set('compare', q.compare)
+  if (q.compare && format !== 'csv') p.set('compare', q.compare)
   if (q.window !== DEFAULT_WINDOW) p.set('window', String(q.window))
   if (format !== 'json') p.set('format', format)
   const qs = p.toString()

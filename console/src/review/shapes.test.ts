@@ -16,6 +16,8 @@ describe('review shapes', () => {
     expect(r.timeline.map((m) => m.t - T0)).toEqual([0, 60_000, 120_000])
     expect(r.markers.map((m) => m.kind)).toEqual(['tier', 'cue', 'alert', 'cue'])
     expect(r.markers[1]).toMatchObject({ needs_ack: true, acked: false, rule: 'push-coat' })
+    expect(r.cues.map((c) => c.measured)).toEqual([2, 0])
+    expect(reviewOf({ room: 'r1', cues: [{ rule: 'x', firings: 4 }] })!.cues[0].measured).toBe(4)
   })
 
   it('rejects what is not a review', () => {

@@ -87,6 +87,8 @@ export interface CueEffect {
   text: string
   firings: number
   acked: number
+  /** Firings the averages cover: a firing needs some broadcast before and after it. */
+  measured: number
   before: Window
   after: Window
   change: Window
@@ -105,6 +107,7 @@ export interface Review {
   window_min: number
   source: string
   rules?: string
+  last_id?: string
   headline: Headline
   timeline: Minute[]
   markers: Marker[]
@@ -162,6 +165,8 @@ const markerOf = (r: Raw): Marker => ({
 
 const cueOf = (r: Raw): CueEffect => ({
   rule: str(r.rule), text: str(r.text), firings: num(r.firings), acked: num(r.acked),
+  // A server without "measured" averaged over every firing.
+  measured: typeof r.measured === 'number' ? num(r.measured) : num(r.firings),
   before: windowOf(r.before), after: windowOf(r.after), change: windowOf(r.change),
 })
 
@@ -181,6 +186,7 @@ export function reviewOf(body: unknown): Review | null {
     window_min: num(body.window_min),
     source: str(body.source),
     rules: str(body.rules),
+    last_id: str(body.last_id),
     headline: headlineOf(body.headline),
     timeline: list(body.timeline, (r) => numbers<Minute>(r, MINUTE_KEYS)).sort((a, b) => a.t - b.t),
     markers: list(body.markers, markerOf).sort((a, b) => a.t - b.t),

@@ -65,7 +65,9 @@ describe('review view', () => {
     expect(q(root, 'review-end').hidden).toBe(true)
     expect(q(root, 'review-export-csv').getAttribute('href')).toBe('/api/v1/rooms/r1/review?format=csv')
 
-    const cue = q(root, 'review-cue-row')
+    const [late, cue] = qa(root, 'review-cue-row')
+    expect(late.textContent).toContain('3 (0 measured)')
+    expect(late.querySelectorAll('.delta').length).toBe(0)
     expect(Array.from(cue.querySelectorAll('.delta')).map((d) => d.getAttribute('data-dir'))).toEqual(['up', 'down', 'up'])
     expect(cue.textContent).toContain('2.00% → 3.50%')
     expect(cue.textContent).toContain('▲ +1.50 pp')
@@ -105,12 +107,15 @@ describe('review view', () => {
     expect(gmv.dataset.tone).toBe('good')
     expect(gmv.textContent).toContain('+¥2,345.00')
     expect((q(root, 'review-compare-picker') as HTMLSelectElement).value).toBe('r0')
+    expect(q(root, 'review-export-html').getAttribute('href')).toBe('/api/v1/rooms/r1/review?compare=r0&format=html')
+    expect(q(root, 'review-export-csv').getAttribute('href')).toBe('/api/v1/rooms/r1/review?format=csv')
   })
 
   it('shows the review alone when the comparison fails', async () => {
     const { root, el } = await mount({ 'GET /api/v1/rooms/r1/review': ok(sampleReview()) }, 'compare=gone')
     expect(el.dataset.ready).toBe('1')
     expect(q(root, 'review-compare-error').textContent).toContain('gone')
+    expect(q(root, 'review-export-html').getAttribute('href')).toBe('/api/v1/rooms/r1/review?format=html')
   })
 
   it('ends a live broadcast after a confirm step', async () => {
@@ -128,6 +133,25 @@ describe('review view', () => {
     q(root, 'review-end-confirm').click()
     await vi.waitFor(() => expect(q(root, 'review-status').dataset.status).toBe('closed'))
     expect(calls.filter((c) => c.method === 'POST').map((c) => c.url)).toEqual(['/api/v1/rooms/r1/close'])
+    expect(q(root, 'review-end').hidden).toBe(true)
+  })
+
+  it('fetches the chosen cue window again after the close', async () => {
+    let closed = false
+    const { root } = await mount({
+      'GET /api/v1/rooms/r1/review?window=10': () => ok(sampleReview({ status: closed ? 'closed' : 'live', window_min: 10 })),
+      'GET /api/auth/me': ok({ role: 'admin' }),
+      'POST /api/v1/rooms/r1/close': () => {
+        closed = true
+        return ok(sampleReview({ status: 'closed', window_min: 5 }))
+      },
+    }, 'window=10')
+    await vi.waitFor(() => expect(q(root, 'review-end').hidden).toBe(false))
+    q(root, 'review-end-start').click()
+    q(root, 'review-end-confirm').click()
+    await vi.waitFor(() => expect(calls.filter((c) => c.url.endsWith('window=10')).length).toBe(2))
+    await vi.waitFor(() => expect((q(root, 'review-window') as HTMLSelectElement).value).toBe('10'))
+    expect(q(root, 'review-status').dataset.status).toBe('closed')
     expect(q(root, 'review-end').hidden).toBe(true)
   })
 

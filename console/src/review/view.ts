@@ -16,7 +16,7 @@ import { headlineCards } from './headline'
 import { loadReview, mayClose, otherRooms, problemOf } from './load'
 import { markerList } from './markerList'
 import { currencyOf, moneyIn } from './numbers'
-import { reviewQuery, routeExtra, type ReviewQuery } from './query'
+import { DEFAULT_WINDOW, reviewQuery, routeExtra, type ReviewQuery } from './query'
 import type { Review } from './shapes'
 import { reviewSkuTable } from './skus'
 import { abuseCard, keywordList, questionList } from './talk'
@@ -32,6 +32,8 @@ export function reviewView(root: HTMLElement, room: string, params: URLSearchPar
   const end = endBroadcast(room, (r) => {
     show(r)
     comparison.update(r)
+    // The close answers with the default cue window: fetch the one on screen.
+    if ((r.window_min || DEFAULT_WINDOW) !== q.window) void load()
   })
   const head = reviewHeader(room, () => void load(), end.el)
   const cards = headlineCards()
@@ -110,6 +112,7 @@ export function reviewView(root: HTMLElement, room: string, params: URLSearchPar
       const got = await loadReview(q, mine.signal)
       if (mine.signal.aborted) return
       show(got.review)
+      head.setDownloads(got.comparison !== null)
       if (got.comparison) comparison.render(got.comparison)
       else if (got.compareError) comparison.failed(q.compare, got.compareError.message)
       else comparison.clear()
