@@ -89,3 +89,44 @@ func TestReviewExportRenders(t *testing.T) {
 	}
 	screenshot(t, ctx, "review-export")
 }
+
+// TestConsoleReviewPage: a producer opens the review of a running demo
+// show in the console, ends the broadcast from there, and the page shows
+// the closed room's review with its chart and tables.
+func TestConsoleReviewPage(t *testing.T) {
+	st := startStack(t, stackOpts{rate: 300, seed: true})
+	if code, body := st.api(t, "PUT", "/api/v1/rooms/demo-beauty/rules", "application/yaml",
+		"rules:\n- name: warm\n  when: online >= 1\n  actions: [{tier: {name: t1, coupon: 满199减20}}, {cue: {text: 关注领券}}]\n"); code != 200 {
+		t.Fatalf("put rules: %d %s", code, body)
+	}
+	time.Sleep(3 * time.Second) // some minutes of show: orders, comments, a tier
+	ctx := browser(t)
+	login(t, ctx, st.URL+"/#/review?room=demo-beauty", "demo-producer", st.Logins["demo-producer"], "review-view")
+	ready := `[data-testid="review-view"][data-ready="1"]`
+	if err := do(ctx, 30*time.Second, chromedp.WaitVisible(chromedp.CSS(ready))); err != nil {
+		screenshot(t, ctx, "failed-review")
+		t.Fatal(err)
+	}
+	waitText(t, ctx, `document.querySelector('[data-testid="review-status"]').dataset.status`, 5*time.Second, func(s string) bool { return s == "live" })
+	if err := do(ctx, 20*time.Second,
+		chromedp.Click(sel("review-end-start")),
+		chromedp.WaitVisible(sel("review-end-confirm")),
+		chromedp.Click(sel("review-end-confirm")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, ctx, `(document.querySelector('[data-testid="review-status"]')||{dataset:{}}).dataset.status||''`, 20*time.Second, func(s string) bool { return s == "closed" })
+	if err := do(ctx, 20*time.Second, chromedp.WaitVisible(chromedp.CSS(ready))); err != nil {
+		t.Fatal(err)
+	}
+	gmv := waitText(t, ctx, textOf("review-kpi-gmv-value"), 10*time.Second, func(s string) bool { return strings.ContainsAny(s, "123456789") })
+	points := waitText(t, ctx, `document.querySelector('[data-testid="review-chart"]').dataset.points||''`, 10*time.Second, func(s string) bool { return s != "" && s != "0" })
+	rows := waitText(t, ctx, `String(document.querySelectorAll('[data-testid="review-tier-row"]').length)`, 10*time.Second, func(s string) bool { return s != "0" })
+	t.Logf("closed review: GMV %s, %s chart points, %s tier rows", gmv, points, rows)
+	code, body := st.api(t, "GET", "/api/v1/rooms/demo-beauty", "", "")
+	if code != 200 || !strings.Contains(body, `"status":"closed"`) {
+		t.Fatalf("room after ending it in the console: %d %s", code, body)
+	}
+	time.Sleep(500 * time.Millisecond) // let the chart settle for the screenshot
+	screenshot(t, ctx, "review")
+}
