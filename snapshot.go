@@ -48,6 +48,8 @@ type Snapshot struct {
 	// Freshness: how long since each ingest source last delivered, so a
 	// connector that stalls silently shows on the dashboard and in rules.
 	ViewersAgeSeconds float64                `json:"viewers_age_seconds"` // since the newest viewers event arrived; -1 if none
+	OnlineStale       bool                   `json:"online_stale"`        // no viewers event for longer than StaleAfterSeconds: online is not current
+	StaleAfterSeconds float64                `json:"stale_after_seconds"` // the server's --stale-after
 	Sources           map[string]SourceStats `json:"sources,omitempty"`
 }
 
@@ -57,6 +59,7 @@ type SourceStats struct {
 	NewestMs   int64   `json:"newest_ms"`   // arrival of its newest event, Unix ms
 	AgeSeconds float64 `json:"age_seconds"` // since then
 	PerMin     int64   `json:"per_min"`     // events in the last 60 s
+	Stale      bool    `json:"stale"`       // silent for longer than the snapshot's stale_after_seconds
 }
 
 // SKUStats are one product's live numbers.

@@ -17,6 +17,7 @@ type Config struct {
 	BatchSize       int64         // zero means 2000 events per read
 	MaxRooms        int           // zero means 512 rooms per instance (one blocking reader each)
 	Classifier      string        // comment classifier file; zero means the built-in lists
+	StaleAfter      time.Duration // zero means 30 s: a source silent this long, and the numbers it feeds, are marked stale
 
 	// Now is the clock snapshots compute per-minute rates against; nil
 	// means time.Now. Leases and timers always use the real clock.
@@ -34,6 +35,7 @@ func (c *Config) setDefaults() {
 	d(&c.Checkpoint, 250*time.Millisecond)
 	d(&c.Block, 100*time.Millisecond)
 	d(&c.PublishInterval, 10*time.Millisecond)
+	d(&c.StaleAfter, 30*time.Second)
 	if c.BatchSize == 0 {
 		c.BatchSize = 2000
 	}
@@ -49,6 +51,9 @@ func (c *Config) setDefaults() {
 func (c *Config) Validate() error {
 	if c.Instance == "" {
 		return errors.New("live: instance name required")
+	}
+	if c.StaleAfter < 0 {
+		return errors.New("live: stale-after must not be negative")
 	}
 	if c.LeaseTTL != 0 && c.LeaseTTL < time.Second {
 		return errors.New("live: lease TTL below 1s would flap")

@@ -3,6 +3,7 @@ package live
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/livedeck/livedeck"
 )
@@ -75,5 +76,18 @@ func (s *State) freshness(now int64, snap *livedeck.Snapshot) {
 		snap.Sources[name] = livedeck.SourceStats{
 			NewestMs: src.Newest, AgeSeconds: float64(now-src.Newest) / 1000, PerMin: n,
 		}
+	}
+}
+
+// markStale flags what has gone quiet for longer than after: each source,
+// and the online count when no viewers event came for that long (the
+// dashboard then shows the number as stale instead of as current).
+func markStale(snap *livedeck.Snapshot, after time.Duration) {
+	limit := after.Seconds()
+	snap.StaleAfterSeconds = limit
+	snap.OnlineStale = snap.ViewersAgeSeconds > limit
+	for name, src := range snap.Sources {
+		src.Stale = src.AgeSeconds > limit
+		snap.Sources[name] = src
 	}
 }

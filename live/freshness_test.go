@@ -3,6 +3,7 @@ package live
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/livedeck/livedeck"
 )
@@ -31,6 +32,16 @@ func TestFreshness(t *testing.T) {
 	}
 	if snap.ViewersAgeSeconds != 35 {
 		t.Errorf("viewers age = %v, want 35", snap.ViewersAgeSeconds)
+	}
+	// With a 30 s limit the connector (35 s) and the online count it feeds
+	// are stale; the webhook (25 s) and api (24 s) are not.
+	markStale(&snap, 30*time.Second)
+	if !snap.OnlineStale || !snap.Sources["connector"].Stale || snap.Sources["webhook"].Stale || snap.Sources["api"].Stale || snap.StaleAfterSeconds != 30 {
+		t.Errorf("stale marks = online %v, sources %+v, after %v", snap.OnlineStale, snap.Sources, snap.StaleAfterSeconds)
+	}
+	markStale(&snap, 40*time.Second)
+	if snap.OnlineStale || snap.Sources["connector"].Stale {
+		t.Errorf("with a 40 s limit nothing is stale: online %v, connector %+v", snap.OnlineStale, snap.Sources["connector"])
 	}
 	if empty := NewState("e", nil).Snapshot(base); empty.ViewersAgeSeconds != -1 || empty.Sources != nil {
 		t.Errorf("no events: viewers age %v, sources %v", empty.ViewersAgeSeconds, empty.Sources)

@@ -200,6 +200,7 @@ func (r *runner) fold(ctx context.Context, msgs []redis.XMessage) error {
 func (r *runner) flush(ctx context.Context) error {
 	now := time.Now()
 	snap := r.state.Snapshot(r.p.cfg.Now().UnixMilli())
+	markStale(&snap, r.p.cfg.StaleAfter)
 	comments := r.comments
 	if len(comments) > recentComments {
 		comments = comments[len(comments)-recentComments:]
@@ -238,7 +239,9 @@ func (r *runner) flush(ctx context.Context) error {
 }
 
 func (r *runner) observe(ctx context.Context, now time.Time) {
-	r.observeSnap(ctx, now, r.state.Snapshot(r.p.cfg.Now().UnixMilli()))
+	snap := r.state.Snapshot(r.p.cfg.Now().UnixMilli())
+	markStale(&snap, r.p.cfg.StaleAfter)
+	r.observeSnap(ctx, now, snap)
 }
 
 func (r *runner) observeSnap(ctx context.Context, now time.Time, snap livedeck.Snapshot) {
