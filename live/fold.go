@@ -8,6 +8,7 @@ import (
 type Folded struct {
 	order   *livedeck.OrderChange
 	comment *livedeck.Comment
+	words   []string
 }
 
 // Order is the lifecycle step the event applied, if any.
@@ -15,6 +16,9 @@ func (f Folded) Order() *livedeck.OrderChange { return f.order }
 
 // Comment is the classified comment, if the event was one.
 func (f Folded) Comment() *livedeck.Comment { return f.comment }
+
+// Words are the comment's words as segmented for the keyword counts.
+func (f Folded) Words() []string { return f.words }
 
 // Fold applies one event, read from the stream at id, to the state. Orders
 // and present viewers it touches must have been loaded (see needs). Fold uses
@@ -64,7 +68,8 @@ func (s *State) Fold(ev *livedeck.Event, id string, t *Text) Folded {
 		cm := livedeck.Comment{ID: ev.ID, TS: ev.TS, UserID: ev.UserID, Nickname: ev.Nickname, Text: ev.Text}
 		if t != nil {
 			cm.Class = t.Classify(ev.Text)
-			s.countWords(t.Words(ev.Text), ev.TS, now)
+			out.words = t.Words(ev.Text)
+			s.countWords(out.words, ev.TS, now)
 		}
 		switch cm.Class {
 		case livedeck.ClassIntent:

@@ -110,7 +110,7 @@ func (b *Builder) Event(ev *livedeck.Event, id string) *livedeck.OrderChange {
 	case livedeck.EventComment:
 		m.comments++
 		if c := out.Comment(); c != nil {
-			b.comment(c, m)
+			b.comment(c, out.Words(), m)
 		}
 	}
 	o := out.Order()
@@ -151,11 +151,9 @@ func (b *Builder) minute(ts int64) *minuteAcc {
 	return m
 }
 
-func (b *Builder) comment(c *livedeck.Comment, m *minuteAcc) {
-	if b.text != nil {
-		for _, w := range b.text.Words(c.Text) {
-			b.words[w]++
-		}
+func (b *Builder) comment(c *livedeck.Comment, words []string, m *minuteAcc) {
+	for _, w := range words {
+		b.words[w]++
 	}
 	switch c.Class {
 	case livedeck.ClassQuestion:

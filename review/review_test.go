@@ -73,7 +73,7 @@ func script() ([]livedeck.Event, []livedeck.Signal) {
 	return events, signals
 }
 
-func loadText(t *testing.T) *live.Text {
+func loadText(t testing.TB) *live.Text {
 	t.Helper()
 	text, err := live.LoadText("")
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -38,6 +39,7 @@ func reviewWindow(c echo.Context) (int, error) {
 // it (the caller must be allowed in that room too: see reviewCompareInScope).
 func (s *Server) getReview(c echo.Context) error {
 	ctx := c.Request().Context()
+	allowLongBuild(c)
 	window, err := reviewWindow(c)
 	if err != nil {
 		return err
@@ -87,6 +89,16 @@ func (s *Server) getReview(c echo.Context) error {
 	return c.JSON(http.StatusOK, rv)
 }
 
+// reviewBuildTime is how long building a review may take: folding a
+// million-event show takes seconds (see docs/benchmarks.md), more than the
+// server's write timeout allows ordinary requests.
+const reviewBuildTime = 2 * time.Minute
+
+// allowLongBuild extends this response's write deadline for a review build.
+func allowLongBuild(c echo.Context) {
+	_ = http.NewResponseController(c.Response()).SetWriteDeadline(time.Now().Add(reviewBuildTime))
+}
+
 func download(c echo.Context, contentType, name string) {
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, contentType)
@@ -98,6 +110,7 @@ func download(c echo.Context, contentType, name string) {
 // built and kept. Closing a closed room again returns its review.
 func (s *Server) closeRoom(c echo.Context) error {
 	ctx := c.Request().Context()
+	allowLongBuild(c)
 	room, err := s.deps.Ingest.Rooms().Close(ctx, c.Param("room"))
 	if err != nil {
 		return err
