@@ -25,10 +25,16 @@ export interface KeywordCount {
   count: number
 }
 
+/** One ingest source's freshness (connector, webhook, simulator, api), by arrival time. */
 export interface SourceStats {
+  /** Arrival of its newest event, Unix ms on the server's clock. */
   newest_ms: number
+  /** Seconds since then, when the snapshot was made. */
   age_seconds: number
+  /** Events in the last 60 s. */
   per_min: number
+  /** Silent for longer than the snapshot's stale_after_seconds. */
+  stale: boolean
 }
 
 export interface Snapshot {
@@ -70,7 +76,12 @@ export interface Snapshot {
   funnel: Funnel
   skus: Record<string, SKUStats>
   keywords?: KeywordCount[]
+  /** Seconds since the newest viewers event arrived; -1 if none. */
   viewers_age_seconds: number
+  /** No viewers event for longer than stale_after_seconds: online is not current. */
+  online_stale: boolean
+  /** The server's --stale-after; 0 from servers that predate it. */
+  stale_after_seconds: number
   sources?: Record<string, SourceStats>
 }
 
@@ -200,7 +211,8 @@ export function emptySnapshot(room: string): Snapshot {
     orders_created: 0, orders_paid: 0, orders_cancelled: 0, orders_refunded: 0,
     buyers: 0, conversion: 0, uv_value: 0, aov: 0,
     funnel: { exposures: 0, clicks: 0, orders: 0, paid: 0 },
-    skus: {}, keywords: [], viewers_age_seconds: -1,
+    skus: {}, keywords: [],
+    viewers_age_seconds: -1, online_stale: false, stale_after_seconds: 0, sources: {},
   }
 }
 
@@ -212,5 +224,6 @@ export function normalizeSnapshot(room: string, s: Partial<Snapshot> | null | un
   out.funnel = { ...base.funnel, ...(s.funnel ?? {}) }
   out.skus = s.skus ?? {}
   out.keywords = s.keywords ?? []
+  out.sources = s.sources ?? {}
   return out
 }
