@@ -5,7 +5,7 @@
 
 import uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
-import { h } from '../dom'
+import { h, setText } from '../dom'
 import type { Series } from '../state/series'
 
 export interface ChartOptions {
@@ -21,8 +21,10 @@ export interface ChartOptions {
 
 export function liveChart(o: ChartOptions) {
   const box = h('div', { class: 'chart-box' })
+  const staleNote = h('span', { class: 'chart-stale', testid: `${o.testid}-stale` })
+  staleNote.hidden = true
   const el = h('section', { class: 'card chart', testid: o.testid, attrs: { 'aria-label': o.label } },
-    h('h3', { class: 'card-title', text: o.label }), box)
+    h('div', 'card-head', h('h3', { class: 'card-title', text: o.label }), staleNote), box)
   let plot: uPlot | null = null
   let series: Series | null = null
   let drawn = -1
@@ -89,11 +91,19 @@ export function liveChart(o: ChartOptions) {
     plot.setData(s.columns())
   }
 
+  /** Marks the chart's data as not current with text ("stale since …"), or clears the mark (null). */
+  function stale(text: string | null, hint = ''): void {
+    el.dataset.stale = text === null ? '0' : '1'
+    staleNote.hidden = text === null
+    setText(staleNote, text ?? '')
+    staleNote.title = hint
+  }
+
   function destroy(): void {
     ro?.disconnect()
     plot?.destroy()
     plot = null
   }
 
-  return { el, render, destroy }
+  return { el, render, stale, destroy }
 }

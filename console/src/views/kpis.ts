@@ -1,11 +1,13 @@
 // KPI cards: GMV, online, UV, conversion, UV value, AOV, paid orders, each
-// with a change arrow over the last minute.
+// with a change arrow over the last minute. A card whose number is not
+// current gets data-stale="1" and says since when.
 
 import { h, setText } from '../dom'
 import { changePct, int, money, ratio } from '../format'
 import { t, type MsgKey } from '../i18n'
 import type { Snapshot } from '../protocol'
 import { direction, type Trend } from '../state/trend'
+import { staleText } from './sources'
 
 interface CardDef {
   id: string // data-testid kpi-<id>
@@ -33,6 +35,9 @@ const CARDS: CardDef[] = [
     sub: (m) => t('kpi.created', { v: int(m.orders_created) }) },
 ]
 
+/** The cards' ids, in order (data-testid kpi-<id>). */
+export const KPI_IDS: readonly string[] = CARDS.map((c) => c.id)
+
 const ARROWS = { up: '▲', down: '▼', flat: '▬', none: '' }
 
 export function kpiCards() {
@@ -40,9 +45,11 @@ export function kpiCards() {
     const value = h('div', { class: 'kpi-value', testid: `kpi-${c.id}-value`, text: '–' })
     const arrow = h('span', { class: 'kpi-arrow', testid: `kpi-${c.id}-change` })
     const sub = h('div', { class: 'kpi-sub' })
+    const stale = h('div', { class: 'kpi-stale', testid: `kpi-${c.id}-stale` })
+    stale.hidden = true
     const el = h('section', { class: 'card kpi', testid: `kpi-${c.id}`, attrs: { 'aria-label': t(c.label) } },
-      h('div', { class: 'kpi-label', text: t(c.label) }), value, h('div', 'kpi-foot', arrow, sub))
-    return { c, el, value, arrow, sub }
+      h('div', { class: 'kpi-label', text: t(c.label) }), value, h('div', 'kpi-foot', arrow, sub), stale)
+    return { c, el, value, arrow, sub, stale }
   })
   const el = h('div', { class: 'kpis', testid: 'kpis' }, ...parts.map((p) => p.el))
 
@@ -62,5 +69,16 @@ export function kpiCards() {
     }
   }
 
-  return { el, render }
+  /** Marks the cards in stale (id → since, client ms) and clears the others; hint explains why. */
+  function mark(stale: ReadonlyMap<string, number | null>, hint: (id: string) => string): void {
+    for (const p of parts) {
+      const on = stale.has(p.c.id)
+      p.el.dataset.stale = on ? '1' : '0'
+      p.stale.hidden = !on
+      setText(p.stale, on ? staleText(stale.get(p.c.id) ?? null) : '')
+      p.stale.title = on ? hint(p.c.id) : ''
+    }
+  }
+
+  return { el, render, mark }
 }

@@ -1,6 +1,7 @@
 // The operator dashboard for one or more rooms: KPI cards, live charts,
-// funnel, products, comments, keywords and alerts of the focused room, and a
-// tab per room with its headline numbers.
+// funnel, products, comments, keywords, ingest sources and alerts of the
+// focused room, and a tab per room with its headline numbers. Numbers a
+// silent source feeds are marked stale, re-checked on every tick.
 
 import { api, roomPath } from '../api'
 import { h, setAttrs, setText } from '../dom'
@@ -8,6 +9,7 @@ import { int, money, moneyShort } from '../format'
 import { t } from '../i18n'
 import { href } from '../router'
 import { LiveSession } from '../session'
+import { freshness, staleKpis, type Freshness } from '../state/freshness'
 import type { Part } from '../state/frame'
 import type { ResumeBook } from '../state/streamid'
 import { alertList } from './alerts'
@@ -16,8 +18,9 @@ import { liveChart } from './chart'
 import { commentFeed } from './comments'
 import { funnel } from './funnel'
 import { keywordCloud } from './keywords'
-import { kpiCards } from './kpis'
+import { KPI_IDS, kpiCards } from './kpis'
 import { skuTable } from './skus'
+import { sourcesPanel, staleText } from './sources'
 
 interface SeriesResponse {
   metric: string
@@ -47,15 +50,18 @@ export function operatorView(root: HTMLElement, rooms: string[], resume: ResumeB
   const feed = commentFeed(() => session.mark('comments'))
   const cloud = keywordCloud()
   const alerts = alertList((key) => session.ack(focus, key))
+  const sources = sourcesPanel()
   const loadedFor = new Map<string, number>()
 
   const tabs = rooms.map((r) => {
     const stats = h('span', { class: 'tab-stats' })
+    const stale = h('span', { class: 'badge stale-badge', testid: `room-tab-stale-${r}`, text: t('fresh.stale') })
+    stale.hidden = true
     const b = h('button', {
       class: 'tab', testid: `room-tab-${r}`, attrs: { type: 'button', role: 'tab' },
       on: { click: () => setFocus(r) },
-    }, h('span', { class: 'tab-name', text: r }), stats)
-    return { r, b, stats }
+    }, h('span', { class: 'tab-name', text: r }), stats, stale)
+    return { r, b, stats, stale }
   })
   const tabBar = h('div', { class: 'tabs', attrs: { role: 'tablist', 'aria-label': t('overview.tabs') } }, ...tabs.map((x) => x.b))
   tabBar.hidden = rooms.length < 2
@@ -73,7 +79,7 @@ export function operatorView(root: HTMLElement, rooms: string[], resume: ResumeB
       h('div', 'grid main',
         h('div', 'col', fun.el, skus.el, cloud.el),
         h('div', 'col', feed.el),
-        h('div', 'col', alerts.el))))
+        h('div', 'col', sources.el, alerts.el))))
 
   function setFocus(r: string): void {
     focus = r
@@ -100,6 +106,27 @@ export function operatorView(root: HTMLElement, rooms: string[], resume: ResumeB
     }))
   }
 
+  function roomFreshness(r: string): Freshness {
+    const st = store.rooms.get(r)
+    return freshness(st?.metrics, st?.metricsAt ?? 0, store.now())
+  }
+
+  /** Ages tick and stale marks come and go between snapshots: runs on every tick too. */
+  function renderFreshness(): void {
+    const f = roomFreshness(focus)
+    const hint = (online: boolean) => t(online && !f.all.stale ? 'fresh.onlineHint' : 'fresh.allHint', { s: f.staleAfter })
+    sources.render(f)
+    kpis.mark(staleKpis(f, KPI_IDS), (id) => hint(id === 'online'))
+    charts.online.stale(f.online.stale ? staleText(f.online.since) : null, hint(true))
+    for (const c of [charts.gmv, charts.comments]) c.stale(f.all.stale ? staleText(f.all.since) : null, hint(false))
+    for (const tab of tabs) {
+      const on = tab.r === focus ? f.online : roomFreshness(tab.r).online
+      tab.b.dataset.stale = on.stale ? '1' : '0'
+      tab.stale.hidden = !on.stale
+      tab.stale.title = on.stale ? staleText(on.since) : ''
+    }
+  }
+
   function render(parts: ReadonlySet<Part>): void {
     ban.render()
     const st = store.rooms.get(focus)
@@ -120,6 +147,7 @@ export function operatorView(root: HTMLElement, rooms: string[], resume: ResumeB
         setText(tab.stats, m ? `${int(m.online)} · ${money(m.gmv)}` : '')
       }
     }
+    if (parts.has('metrics') || parts.has('rooms') || parts.has('tick')) renderFreshness()
     if (parts.has('tier')) skus.render(st.metrics?.skus, st.tier)
     if (parts.has('comments') || parts.has('rooms')) feed.render(st.comments)
     if (parts.has('alerts') || parts.has('rooms')) alerts.render(st.alerts)

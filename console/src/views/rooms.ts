@@ -1,18 +1,32 @@
 // The multi-room overview: every room with its headline numbers (polled
 // from GET /api/v1/rooms every few seconds), links to each view, and a
-// multi-select that opens one dashboard over several rooms.
+// multi-select that opens one dashboard over several rooms. An online count
+// the server marks stale (no viewers event for a while) says so.
 
 import { api, ApiError } from '../api'
 import { h, replace, setText, syncList } from '../dom'
 import { int, money, ratio } from '../format'
 import { t } from '../i18n'
 import { href } from '../router'
+import { staleText } from './sources'
 
 export interface RoomSummary {
   id: string
   title: string
   status: string
-  metrics: { online: number; uv: number; gmv: number; orders_paid: number; conversion: number }
+  metrics: {
+    online: number; uv: number; gmv: number; orders_paid: number; conversion: number
+    /** From servers that report freshness in the overview. */
+    online_stale?: boolean
+    viewers_age_seconds?: number
+  }
+}
+
+/** Whether the row's online count is stale, and since when (ms on the clock now came from; null: unknown). */
+export function overviewOnline(m: RoomSummary['metrics'] | undefined, now: number): { stale: boolean; since: number | null } {
+  if (!m?.online_stale) return { stale: false, since: null }
+  const age = m.viewers_age_seconds
+  return { stale: true, since: typeof age === 'number' && age >= 0 ? Math.round(now - age * 1000) : null }
 }
 
 export function roomsView(root: HTMLElement, pollMs = 5000) {
@@ -42,7 +56,10 @@ export function roomsView(root: HTMLElement, pollMs = 5000) {
     return h('tr', { testid: `room-row-${r.id}` },
       h('td', {}, box),
       h('th', { attrs: { scope: 'row' } }, h('a', { text: r.id, attrs: { href: href('operator', [r.id]) } })),
-      h('td'), h('td'), h('td', 'num'), h('td', 'num'), h('td', 'num'), h('td', 'num'), h('td', 'num'),
+      h('td'), h('td'),
+      h('td', 'num', h('span', 'online-value'),
+        h('span', { class: 'badge stale-badge', testid: `room-online-stale-${r.id}`, text: t('fresh.stale'), attrs: { hidden: true } })),
+      h('td', 'num'), h('td', 'num'), h('td', 'num'), h('td', 'num'),
       h('td', 'links',
         h('a', { text: t('nav.operator'), attrs: { href: href('operator', [r.id]) } }), ' · ',
         h('a', { text: t('nav.host'), attrs: { href: href('host', [r.id]) } }), ' · ',
@@ -55,7 +72,12 @@ export function roomsView(root: HTMLElement, pollMs = 5000) {
     const m = r.metrics ?? { online: 0, uv: 0, gmv: 0, orders_paid: 0, conversion: 0 }
     setText(c[2], r.title ?? '')
     setText(c[3], r.status ?? '')
-    setText(c[4], int(m.online))
+    const [online, badge] = Array.from(c[4].children) as HTMLElement[]
+    const fresh = overviewOnline(r.metrics, Date.now())
+    setText(online, int(m.online))
+    c[4].dataset.stale = fresh.stale ? '1' : '0'
+    badge.hidden = !fresh.stale
+    badge.title = fresh.stale ? staleText(fresh.since) : ''
     setText(c[5], int(m.uv))
     setText(c[6], money(m.gmv))
     setText(c[7], int(m.orders_paid))
