@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-redis/redis_rate/v10"
 
@@ -37,6 +38,9 @@ type stackOpts struct {
 	addr  string            // "": a free port
 	rate  int               // simulated events/s in the demo rooms; 0: none
 	seed  bool              // create the demo rooms and users
+	// staleAfter is how long a source may be silent before it is marked
+	// stale; zero: the server's default (30 s).
+	staleAfter time.Duration
 }
 
 // startStack runs the app in-process, as `livedeck demo` does.
@@ -51,6 +55,7 @@ func startStack(t *testing.T, o stackOpts) *stack {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	cfg := app.Config{RedisURL: o.redis.URL(), Server: server.Config{Addr: o.addr}}
 	cfg.Auth.AdminToken = adminToken
+	cfg.Live.StaleAfter = o.staleAfter
 	cfg.Auth.Limits.APIPerIP = redis_rate.PerSecond(100000) // the browser, the simulator and the test share one address
 	a, err := app.New(context.Background(), cfg, log)
 	if err != nil {
