@@ -78,6 +78,7 @@ type compiled struct {
 	texts       []*template.Template // per action: the cue text or alert message template
 	hash        string               // of the rule's definition: unchanged rules keep their state across reloads
 	window      *window
+	deps        uint64 // Env fields when and clear read (bits of envFields)
 }
 
 // Compiled is a rule set ready to evaluate.
@@ -170,6 +171,7 @@ func compileRule(i int, r Rule, seen map[string]bool, banned []string) (*compile
 		probs = append(probs, aprobs...)
 		cr.texts = append(cr.texts, t)
 	}
+	cr.deps = dependsOn(cr.when) | dependsOn(cr.clear)
 	def, _ := json.Marshal(r)
 	sum := sha256.Sum256(def)
 	cr.hash = hex.EncodeToString(sum[:8])

@@ -29,6 +29,7 @@ type Engine struct {
 	hooks    *webhooks
 	clock    func() time.Time // wall clock for version checks and staleness; benchmarks step it
 	programs *programs        // compiled rule sets shared by rooms with the same source
+	rerun    bool             // run every condition every evaluation (tests compare with it)
 
 	mu    sync.Mutex
 	rooms map[string]*roomRules
@@ -44,7 +45,9 @@ type roomRules struct {
 	set      *Compiled
 	states   map[string]*ruleState
 	slots    []*ruleState    // states in the order of set.rules; nil: rebuild
-	env      Env             // reused by each evaluation
+	conds    []condResult    // each rule's last condition results, in the order of set.rules
+	condRuns int             // conditions run here (not taken from conds), for tests
+	env      Env             // reused by each evaluation; as of the last evaluation
 	dirty    map[string]bool // states changed since the last successful save
 	tier     *livedeck.Tier
 	products []livedeck.Product // the line-up, re-read with the version check, for guardrails

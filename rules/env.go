@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"math"
+
 	"github.com/expr-lang/expr/vm"
 
 	"github.com/livedeck/livedeck"
@@ -74,42 +76,200 @@ type Source struct {
 // NewEnv builds the condition environment from a snapshot.
 func NewEnv(s *livedeck.Snapshot, tier string) Env {
 	var e Env
-	e.fill(s, tier)
+	e.update(s, tier, 0)
 	return e
 }
 
-// fill sets e from a snapshot, reusing e's maps and lists: the engine
-// keeps one Env per room, so an evaluation allocates next to nothing.
-func (e *Env) fill(s *livedeck.Snapshot, tier string) {
-	skus, list, sources, store, machine := e.SKUs, e.SKUList[:0], e.Sources, e.store[:0], e.machine
-	if skus == nil {
-		skus, sources = make(map[string]*SKU, len(s.SKUs)), make(map[string]Source, len(s.Sources))
+// Bits of the Env fields a condition can read, by their expr names: what
+// update reports as changed and dependsOn as read.
+const (
+	fOnline uint64 = 1 << iota
+	fPeakOnline
+	fOnlineChangePct
+	fUV
+	fAvgWatchSeconds
+	fComments
+	fLikes
+	fFollows
+	fShares
+	fCommentsPerMin
+	fIntentPerMin
+	fQuestionsPerMin
+	fAbusePerMin
+	fLikesPerMin
+	fIntentChangePct
+	fAbuseChangePct
+	fGMV
+	fGMVPerMin
+	fGMVPerMinPrev
+	fGMVChangePct
+	fOrdersCreated
+	fOrdersPaid
+	fOrdersCancelled
+	fOrdersRefunded
+	fBuyers
+	fConversion
+	fUVValue
+	fAOV
+	fViewersAgeSeconds
+	fSources
+	fSKUs
+	fSKUList
+	fTier
+	fMinute
+)
+
+// envFields maps each name a condition can use to its bit.
+var envFields = map[string]uint64{
+	"online": fOnline, "peak_online": fPeakOnline, "online_change_pct": fOnlineChangePct, "uv": fUV,
+	"avg_watch_seconds": fAvgWatchSeconds, "comments": fComments, "likes": fLikes, "follows": fFollows,
+	"shares": fShares, "comments_per_min": fCommentsPerMin, "intent_per_min": fIntentPerMin,
+	"questions_per_min": fQuestionsPerMin, "abuse_per_min": fAbusePerMin, "likes_per_min": fLikesPerMin,
+	"intent_change_pct": fIntentChangePct, "abuse_change_pct": fAbuseChangePct, "gmv": fGMV,
+	"gmv_per_min": fGMVPerMin, "gmv_per_min_prev": fGMVPerMinPrev, "gmv_change_pct": fGMVChangePct,
+	"orders_created": fOrdersCreated, "orders_paid": fOrdersPaid, "orders_cancelled": fOrdersCancelled,
+	"orders_refunded": fOrdersRefunded, "buyers": fBuyers, "conversion": fConversion, "uv_value": fUVValue,
+	"aov": fAOV, "viewers_age_seconds": fViewersAgeSeconds, "sources": fSources, "skus": fSKUs,
+	"sku_list": fSKUList, "tier": fTier, "minute": fMinute,
+}
+
+// update sets e from a snapshot, the active tier and the show minute, and
+// reports which fields changed (bits of envFields). Unchanged products
+// and sources are left as they were, so sku_list keeps its order; changed
+// ones reuse e's maps and lists: the engine keeps one Env per room, so an
+// evaluation allocates next to nothing. Floats compare by their bits, so
+// -0 against 0 counts as a change and a NaN that stays NaN does not.
+func (e *Env) update(s *livedeck.Snapshot, tier string, minute int) uint64 {
+	var c changes
+	c.int(&e.Online, s.Online, fOnline)
+	c.int(&e.PeakOnline, s.PeakOnline, fPeakOnline)
+	c.float(&e.OnlineChangePct, s.OnlineChangePct, fOnlineChangePct)
+	c.int(&e.UV, s.UV, fUV)
+	c.float(&e.AvgWatchSeconds, s.AvgWatchSeconds, fAvgWatchSeconds)
+	c.int(&e.Comments, s.Comments, fComments)
+	c.int(&e.Likes, s.Likes, fLikes)
+	c.int(&e.Follows, s.Follows, fFollows)
+	c.int(&e.Shares, s.Shares, fShares)
+	c.float(&e.CommentsPerMin, s.CommentsPerMin, fCommentsPerMin)
+	c.float(&e.IntentPerMin, s.IntentPerMin, fIntentPerMin)
+	c.float(&e.QuestionsPerMin, s.QuestionsPerMin, fQuestionsPerMin)
+	c.float(&e.AbusePerMin, s.AbusePerMin, fAbusePerMin)
+	c.float(&e.LikesPerMin, s.LikesPerMin, fLikesPerMin)
+	c.float(&e.IntentChangePct, s.IntentChangePct, fIntentChangePct)
+	c.float(&e.AbuseChangePct, s.AbuseChangePct, fAbuseChangePct)
+	c.int(&e.GMV, s.GMV, fGMV)
+	c.int(&e.GMVPerMin, s.GMVPerMin, fGMVPerMin)
+	c.int(&e.GMVPerMinPrev, s.GMVPerMinPrev, fGMVPerMinPrev)
+	c.float(&e.GMVChangePct, s.GMVChangePct, fGMVChangePct)
+	c.int(&e.OrdersCreated, s.OrdersCreated, fOrdersCreated)
+	c.int(&e.OrdersPaid, s.OrdersPaid, fOrdersPaid)
+	c.int(&e.OrdersCancelled, s.OrdersCancelled, fOrdersCancelled)
+	c.int(&e.OrdersRefunded, s.OrdersRefunded, fOrdersRefunded)
+	c.int(&e.Buyers, s.Buyers, fBuyers)
+	c.float(&e.Conversion, s.Conversion, fConversion)
+	c.float(&e.UVValue, s.UVValue, fUVValue)
+	c.float(&e.AOV, s.AOV, fAOV)
+	c.float(&e.ViewersAgeSeconds, s.ViewersAgeSeconds, fViewersAgeSeconds)
+	if e.Tier != tier {
+		e.Tier, c = tier, c|changes(fTier)
 	}
-	clear(skus)
-	clear(sources)
-	*e = Env{
-		Online: s.Online, PeakOnline: s.PeakOnline, OnlineChangePct: s.OnlineChangePct, UV: s.UV, AvgWatchSeconds: s.AvgWatchSeconds,
-		Comments: s.Comments, Likes: s.Likes, Follows: s.Follows, Shares: s.Shares,
-		CommentsPerMin: s.CommentsPerMin, IntentPerMin: s.IntentPerMin, QuestionsPerMin: s.QuestionsPerMin,
-		AbusePerMin: s.AbusePerMin, LikesPerMin: s.LikesPerMin, IntentChangePct: s.IntentChangePct, AbuseChangePct: s.AbuseChangePct,
-		GMV: s.GMV, GMVPerMin: s.GMVPerMin, GMVPerMinPrev: s.GMVPerMinPrev, GMVChangePct: s.GMVChangePct,
-		OrdersCreated: s.OrdersCreated, OrdersPaid: s.OrdersPaid, OrdersCancelled: s.OrdersCancelled, OrdersRefunded: s.OrdersRefunded,
-		Buyers: s.Buyers, Conversion: s.Conversion, UVValue: s.UVValue, AOV: s.AOV,
-		ViewersAgeSeconds: s.ViewersAgeSeconds, Tier: tier,
-		SKUs: skus, Sources: sources, machine: machine,
+	if e.Minute != minute {
+		e.Minute, c = minute, c|changes(fMinute)
 	}
-	if cap(store) < len(s.SKUs) {
-		store = make([]SKU, 0, len(s.SKUs)) // never grown in place: the pointers below stay valid
+	if e.SKUs == nil || !e.updateSKUs(s.SKUs, &c) {
+		e.setSKUs(s.SKUs)
+		c |= changes(fSKUs | fSKUList)
 	}
-	for id, k := range s.SKUs {
+	if e.Sources == nil || !e.sameSources(s.Sources) {
+		e.setSources(s.Sources)
+		c |= changes(fSources)
+	}
+	return uint64(c)
+}
+
+// changes collects the bits of changed fields.
+type changes uint64
+
+func (c *changes) int(dst *int64, v int64, bit uint64) {
+	if *dst != v {
+		*dst, *c = v, *c|changes(bit)
+	}
+}
+
+func (c *changes) float(dst *float64, v float64, bit uint64) {
+	if math.Float64bits(*dst) != math.Float64bits(v) {
+		*dst, *c = v, *c|changes(bit)
+	}
+}
+
+func sameFloat(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }
+
+// updateSKUs takes the products' numbers in place when the snapshot has
+// the same products as e (so sku_list keeps its order), and reports
+// whether it did; when it did not, e's products are to be set afresh.
+func (e *Env) updateSKUs(skus map[string]livedeck.SKUStats, c *changes) bool {
+	if len(skus) != len(e.SKUs) {
+		return false
+	}
+	var sc changes
+	for id, k := range skus {
+		o := e.SKUs[id]
+		if o == nil {
+			return false
+		}
+		sc.int(&o.Exposures, k.Exposures, fSKUs)
+		sc.int(&o.Clicks, k.Clicks, fSKUs)
+		sc.float(&o.CTR, k.CTR, fSKUs)
+		sc.int(&o.Orders, k.Orders, fSKUs)
+		sc.float(&o.ClickToOrder, k.ClickToOrder, fSKUs)
+		sc.int(&o.UnitsSold, k.UnitsSold, fSKUs)
+		sc.int(&o.GMV, k.GMV, fSKUs)
+		sc.int(&o.Stock, k.Stock, fSKUs)
+	}
+	if sc != 0 {
+		*c |= changes(fSKUs | fSKUList)
+	}
+	return true
+}
+
+func (e *Env) setSKUs(skus map[string]livedeck.SKUStats) {
+	if e.SKUs == nil {
+		e.SKUs = make(map[string]*SKU, len(skus))
+	}
+	clear(e.SKUs)
+	store, list := e.store[:0], e.SKUList[:0]
+	if cap(store) < len(skus) {
+		store = make([]SKU, 0, len(skus)) // never grown in place: the pointers below stay valid
+	}
+	for id, k := range skus {
 		store = append(store, SKU{ID: id, Exposures: k.Exposures, Clicks: k.Clicks, CTR: k.CTR, Orders: k.Orders, ClickToOrder: k.ClickToOrder,
 			UnitsSold: k.UnitsSold, GMV: k.GMV, Stock: k.Stock})
 		sku := &store[len(store)-1]
-		skus[id] = sku
+		e.SKUs[id] = sku
 		list = append(list, sku) // pointers: expr boxes each element it visits
 	}
 	e.SKUList, e.store = list, store
-	for id, src := range s.Sources {
-		sources[id] = Source{AgeSeconds: src.AgeSeconds, PerMin: src.PerMin}
+}
+
+func (e *Env) sameSources(sources map[string]livedeck.SourceStats) bool {
+	if len(sources) != len(e.Sources) {
+		return false
+	}
+	for id, src := range sources {
+		o, ok := e.Sources[id]
+		if !ok || !sameFloat(o.AgeSeconds, src.AgeSeconds) || o.PerMin != src.PerMin {
+			return false
+		}
+	}
+	return true
+}
+
+func (e *Env) setSources(sources map[string]livedeck.SourceStats) {
+	if e.Sources == nil {
+		e.Sources = make(map[string]Source, len(sources))
+	}
+	clear(e.Sources)
+	for id, src := range sources {
+		e.Sources[id] = Source{AgeSeconds: src.AgeSeconds, PerMin: src.PerMin}
 	}
 }

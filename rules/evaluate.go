@@ -25,8 +25,7 @@ func (e *Engine) evaluate(ctx context.Context, u livedeck.Update) error {
 	}
 	rr.lastEval = wall
 	env := &rr.env
-	env.fill(&u.Snapshot, tierName(rr.tier))
-	env.Minute = minutes(rr.start, u.Now)
+	changed := env.update(&u.Snapshot, tierName(rr.tier), minutes(rr.start, u.Now))
 	var errs []error
 	var winner *compiled
 	var removed []string
@@ -36,10 +35,14 @@ func (e *Engine) evaluate(ctx context.Context, u livedeck.Update) error {
 			rr.slots[i] = rr.stateOf(r)
 		}
 		removed = rr.prune()
+		rr.conds = make([]condResult, len(rr.set.rules))
+	}
+	if e.rerun {
+		changed = allFields
 	}
 	for i, r := range rr.set.rules {
 		st := rr.slots[i]
-		if err := e.evalRule(ctx, u, rr, r, st, env); err != nil {
+		if err := e.evalRule(ctx, u, rr, r, st, &rr.conds[i], changed); err != nil {
 			errs = append(errs, err)
 		}
 		if st.State == Firing && hasTier(r) && (winner == nil || r.Priority > winner.Priority) {
@@ -86,10 +89,39 @@ func (rr *roomRules) prune() []string {
 	return removed
 }
 
+// condResult is a rule's condition results as of the room's last
+// evaluation.
+type condResult struct {
+	valid            bool
+	matched, cleared bool
+	err              string // of when
+}
+
+// conditions runs the rule's when and clear, unless none of the Env
+// fields they read changed since the last evaluation (changed: bits of
+// envFields), in which case they would give the same results again. It
+// reports whether it ran them.
+func (c *condResult) conditions(r *compiled, env *Env, changed uint64) bool {
+	if c.valid && changed&r.deps == 0 {
+		return false
+	}
+	matched, err := run(r.when, env)
+	c.matched, c.err, c.valid = matched, "", true
+	if err != nil {
+		c.err = err.Error()
+	}
+	c.cleared = false
+	if r.clear != nil {
+		c.cleared, _ = run(r.clear, env)
+	}
+	return true
+}
+
 // evalRule steps one rule and carries out its firing. A firing whose
 // signals could not be written is undone, so the next evaluation fires it
-// again under the same dedupe keys.
-func (e *Engine) evalRule(ctx context.Context, u livedeck.Update, rr *roomRules, r *compiled, st *ruleState, env *Env) error {
+// again under the same dedupe keys. changed are the Env fields that
+// changed since the room's last evaluation.
+func (e *Engine) evalRule(ctx context.Context, u livedeck.Update, rr *roomRules, r *compiled, st *ruleState, c *condResult, changed uint64) error {
 	before := *st
 	defer func() {
 		if *st != before {
@@ -98,22 +130,19 @@ func (e *Engine) evalRule(ctx context.Context, u livedeck.Update, rr *roomRules,
 	}()
 	if !r.On() {
 		st.State, st.ActiveAt, st.ClearedAt = Inactive, 0, 0
+		c.valid = false
 		return nil
 	}
-	matched, errm := run(r.when, env)
-	cleared := false
-	if r.clear != nil {
-		cleared, _ = run(r.clear, env)
+	if c.conditions(r, &rr.env, changed) {
+		rr.condRuns++
 	}
-	st.Err = ""
-	if errm != nil {
-		st.Err = errm.Error()
-	}
-	fired, resolved := st.step(r, u.Now, matched, cleared, gate{inWindow: r.window.contains(time.UnixMilli(u.Now), e.loc)})
+	matched := c.matched
+	st.Err = c.err
+	fired, resolved := st.step(r, u.Now, matched, c.cleared, gate{inWindow: r.window.contains(time.UnixMilli(u.Now), e.loc)})
 	e.m.evaluations.Inc()
 	var err error
 	if fired {
-		if err = e.fire(ctx, u, r, st, *env); err != nil {
+		if err = e.fire(ctx, u, r, st, rr.env); err != nil {
 			*st = before
 		}
 	}
