@@ -1,12 +1,12 @@
 package rules
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -33,14 +33,19 @@ type Engine struct {
 
 	mu    sync.Mutex
 	rooms map[string]*roomRules
+
+	lastPoll atomic.Int64 // Unix ns when the last successful batched version check was sent
 }
 
 // roomRules is a room's compiled rule set and states, cached between
 // evaluations; version tells when to reload.
 type roomRules struct {
 	mu       sync.Mutex
-	checked  time.Time // last version check
-	lastEval time.Time // wall clock of the last evaluation here
+	checked  time.Time                // when the last version check applied here was sent
+	recheck  bool                     // check the version at the next evaluation: saved on this instance
+	polled   atomic.Pointer[roomPoll] // the latest batched version check (Engine.pollVersions)
+	active   atomic.Int64             // Unix ns of the last evaluation here, for pollVersions
+	lastEval time.Time                // wall clock of the last evaluation here
 	version  int64
 	set      *Compiled
 	states   map[string]*ruleState
@@ -59,8 +64,9 @@ type roomRules struct {
 
 const (
 	// versionCheck is how often the engine asks whether a room's rules
-	// changed: a saved change applies within 1 s on every instance (and at
-	// once on the instance that saved it).
+	// changed, for all its rooms in one round trip (Run): a saved change
+	// applies within ~250 ms on every instance (and at once on the
+	// instance that saved it).
 	versionCheck = 250 * time.Millisecond
 	// staleAfter: a room not evaluated here for this long may have been
 	// evaluated by another instance meanwhile, so its cached state is
@@ -129,20 +135,28 @@ func (e *Engine) reload(room string) {
 	e.mu.Unlock()
 	if rr != nil {
 		rr.mu.Lock()
-		rr.checked = time.Time{}
+		rr.recheck = true
 		rr.mu.Unlock()
 	}
 }
 
-// Run delivers webhooks and drops idle rooms from memory until ctx ends.
+// Run delivers webhooks, checks the rule-set versions of the rooms
+// evaluated here every 250 ms in one round trip, and drops idle rooms from
+// memory, until ctx ends.
 func (e *Engine) Run(ctx context.Context) error {
 	go e.hooks.run(ctx, e.m)
 	t := time.NewTicker(forgetAfter)
 	defer t.Stop()
+	poll := time.NewTicker(versionCheck)
+	defer poll.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-poll.C:
+			if err := e.pollVersions(ctx); err != nil && ctx.Err() == nil {
+				e.log.Debug("batched version check failed; rooms check their own", "err", err)
+			}
 		case <-t.C:
 			e.sweep(e.clock())
 		}
@@ -187,39 +201,6 @@ func (e *Engine) missed(rr *roomRules, now time.Time) {
 	if gap > 2*e.interval && gap < staleAfter {
 		e.m.missed.Add(float64(gap/e.interval - 1))
 	}
-}
-
-// refresh brings the room's cache up to date: the state from Redis when
-// the cache is new or stale, the rule set when its version changed (checked
-// every 250 ms).
-func (e *Engine) refresh(ctx context.Context, rr *roomRules, id string, now int64) error {
-	wall := e.clock()
-	stale := !rr.loaded || wall.Sub(rr.lastEval) > staleAfter // another instance may have moved the state on
-	if !stale && wall.Sub(rr.checked) < versionCheck {
-		return nil
-	}
-	v, meta, err := e.store.versionAndMeta(ctx, id)
-	if err != nil {
-		return err
-	}
-	if !bytes.Equal(meta, rr.meta) { // decode the line-up only when the record changed
-		if rr.products, err = decodeProducts(id, meta); err != nil {
-			return err
-		}
-		rr.meta = meta
-	}
-	if stale {
-		if err := e.loadState(ctx, rr, id, now); err != nil {
-			return err
-		}
-	}
-	if !rr.loaded || v != rr.version {
-		if err := e.loadSet(ctx, rr, id); err != nil {
-			return err
-		}
-	}
-	rr.checked, rr.loaded = wall, true
-	return nil
 }
 
 // loadState reads the room's rule states, active tier and start time (set

@@ -24,7 +24,7 @@ func mustTime(t *testing.T, s string) time.Time {
 }
 
 // setRoomProducts stores room's record with a line-up, as ingest does.
-func setRoomProducts(t *testing.T, rdb redis.UniversalClient, room string, products ...livedeck.Product) {
+func setRoomProducts(t testing.TB, rdb redis.UniversalClient, room string, products ...livedeck.Product) {
 	t.Helper()
 	b, _ := json.Marshal(livedeck.Room{ID: room, Title: room, Currency: "CNY", Products: products})
 	if err := rdb.Set(context.Background(), redisx.Room(room).Meta(), b, 0).Err(); err != nil {

@@ -1,0 +1,95 @@
+package rules
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/livedeck/livedeck"
+	"github.com/livedeck/livedeck/internal/redistest"
+)
+
+// TestVersionChecks: another instance's save reaches a room through the
+// batched check, through the room's own check when no batch comes, and a
+// save on this instance applies at once even when an older batch arrives
+// after it.
+func TestVersionChecks(t *testing.T) {
+	rdb := redistest.Start(t).Client(t)
+
+	plan := "rules:\n- name: crowd\n  when: online >= %d\n  actions: [{cue: {text: '%d: {{.Online}}'}}]\n"
+	for _, tc := range []struct {
+		name  string
+		steps func(t *testing.T, a, b *Service, room string, clock *time.Time)
+		want  string // cues, in order
+	}{
+		{"batched check on the other instance", func(t *testing.T, a, b *Service, room string, clock *time.Time) {
+			evalAt(t, b, room, clock, 0, 450) // loaded: v1, 500 does not match
+			mustPut(t, a, room, fmt.Sprintf(plan, 400, 400))
+			evalAt(t, b, room, clock, 100, 450) // no check due yet: v1
+			pollAt(t, b, clock, 100)
+			evalAt(t, b, room, clock, 100, 460) // the batch says v2
+		}, "400: 460"},
+		{"a room checks itself when no batch comes", func(t *testing.T, a, b *Service, room string, clock *time.Time) {
+			evalAt(t, b, room, clock, 0, 450)
+			mustPut(t, a, room, fmt.Sprintf(plan, 400, 400))
+			evalAt(t, b, room, clock, 100, 450)
+			evalAt(t, b, room, clock, 200, 460) // 300 ms since its check
+		}, "400: 460"},
+		{"batches missing the room, it checks itself", func(t *testing.T, a, b *Service, room string, clock *time.Time) {
+			evalAt(t, b, room, clock, 0, 450)
+			mustPut(t, a, room, fmt.Sprintf(plan, 400, 400))
+			b.Engine.lastPoll.Store(clock.UnixNano()) // batches come, without this room
+			b.Engine.lock(room).polled.Store(nil)
+			b.Engine.rooms[room].mu.Unlock()
+			evalAt(t, b, room, clock, 300, 450) // batches come: a room waits for them
+			b.Engine.lastPoll.Store(clock.UnixNano())
+			evalAt(t, b, room, clock, 250, 460) // 550 ms since its check
+		}, "400: 460"},
+		{"a save here applies at once, an older batch after it is overruled", func(t *testing.T, a, b *Service, room string, clock *time.Time) {
+			evalAt(t, b, room, clock, 0, 450)
+			pollAt(t, b, clock, 100) // sent before the save, says v1
+			stale := b.Engine.lock(room).polled.Load()
+			b.Engine.rooms[room].mu.Unlock()
+			mustPut(t, b, room, fmt.Sprintf(plan, 400, 400))
+			evalAt(t, b, room, clock, 0, 460) // v2 at once
+			late := *stale
+			late.at = clock.Add(time.Millisecond) // arrives after the room's own check
+			b.Engine.lock(room).polled.Store(&late)
+			b.Engine.rooms[room].mu.Unlock()
+			evalAt(t, b, room, clock, 100, 470) // still v2: 470 is no new firing
+			mustPut(t, a, room, fmt.Sprintf(plan, 465, 465))
+			evalAt(t, b, room, clock, 600, 480) // v3 from the room's own check: no batches lately
+		}, "400: 460,465: 480"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			room := strings.ReplaceAll(tc.name, " ", "-")
+			a, b := newTestService(rdb), newTestService(rdb)
+			clock := time.Unix(1_800_000_000, 0)
+			b.Engine.clock = func() time.Time { return clock }
+			mustPut(t, a, room, fmt.Sprintf(plan, 500, 500))
+			tc.steps(t, a, b, room, &clock)
+			if got := strings.Join(cueTexts(t, b, room), ","); got != tc.want {
+				t.Fatalf("cues %q, want %q", got, tc.want)
+			}
+		})
+	}
+
+}
+
+// evalAt moves the clock on by ms and evaluates room with online viewers.
+func evalAt(t *testing.T, svc *Service, room string, clock *time.Time, ms int, online int64) {
+	t.Helper()
+	*clock = clock.Add(time.Duration(ms) * time.Millisecond)
+	mustEval(t, svc, livedeck.Update{Room: room, Now: clock.UnixMilli(), Snapshot: livedeck.Snapshot{Online: online}})
+}
+
+// pollAt moves the clock on by ms and runs a batched version check.
+func pollAt(t *testing.T, svc *Service, clock *time.Time, ms int) {
+	t.Helper()
+	*clock = clock.Add(time.Duration(ms) * time.Millisecond)
+	if err := svc.Engine.pollVersions(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
