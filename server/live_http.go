@@ -108,6 +108,9 @@ type headlineNumbers struct {
 	OrdersPaid int64   `json:"orders_paid"`
 	Conversion float64 `json:"conversion"`
 	UVValue    float64 `json:"uv_value"`
+	// Freshness, so an overview of many rooms shows which are not current.
+	ViewersAgeSeconds float64 `json:"viewers_age_seconds"`
+	OnlineStale       bool    `json:"online_stale"`
 }
 
 // listRooms lists every room with its headline numbers, for teams running
@@ -142,6 +145,7 @@ func (s *Server) listRooms(c echo.Context) error {
 		out = append(out, roomSummary{ID: id, Title: room.Title, Status: status, Metrics: headlineNumbers{
 			Online: snap.Online, UV: snap.UV, GMV: snap.GMV, OrdersPaid: snap.OrdersPaid,
 			Conversion: snap.Conversion, UVValue: snap.UVValue,
+			ViewersAgeSeconds: snap.ViewersAgeSeconds, OnlineStale: snap.OnlineStale,
 		}})
 	}
 	return c.JSON(http.StatusOK, out)
