@@ -179,7 +179,7 @@ func compileRule(i int, r Rule, seen map[string]bool, banned []string) (*compile
 }
 
 func compileCond(src string) (*vm.Program, error) {
-	return expr.Compile(src, expr.Env(&Env{}), expr.AsBool())
+	return expr.Compile(src, expr.Env(Env{}), expr.AsBool())
 }
 
 func condProblem(rule, field string, err error) Problem {
