@@ -22,6 +22,7 @@ const DefaultSource = "api"
 // It is safe for concurrent use.
 type Service struct {
 	rdb   redis.UniversalClient
+	w     *redisWriter
 	cfg   Config
 	m     *Metrics
 	rooms *Rooms
@@ -48,7 +49,7 @@ func New(rdb redis.UniversalClient, reg prometheus.Registerer, cfg Config) (*Ser
 		return nil, err
 	}
 	cfg.setDefaults()
-	s := &Service{rdb: rdb, cfg: cfg, m: NewMetrics(reg)}
+	s := &Service{rdb: rdb, w: newRedisWriter(rdb, cfg), cfg: cfg, m: NewMetrics(reg)}
 	s.rooms = NewRooms(rdb, cfg)
 	s.pool.New = func() any { return new(work) }
 	return s, nil
@@ -147,7 +148,7 @@ func (s *Service) write(ctx context.Context, room, source string, w *work, start
 		b.events[i].Source = source
 	}
 	wctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout)
-	flags, enc, err := writeEvents(wctx, s.rdb, room, b.events, s.cfg.ChunkSize, s.cfg.StreamMaxLen, int64(s.cfg.DedupeWindow/time.Second), w.enc)
+	flags, enc, err := s.w.write(wctx, room, b.events, w.enc)
 	cancel()
 	w.enc = enc
 	if err != nil {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -12,49 +14,119 @@ import (
 	"github.com/livedeck/livedeck/redisx"
 )
 
-// appendScript appends one chunk of a room's events. Every key is passed in
-// KEYS and shares the room's hash tag, so it runs on Redis Cluster.
+// appendScript appends one chunk of a room's events, those not seen before
+// (see buckets). Every key is passed in KEYS and shares the room's hash tag,
+// so it runs on Redis Cluster.
 //
-//	KEYS[1] room meta, KEYS[2] event stream, KEYS[3..] one dedupe marker per event
-//	ARGV[1] stream MAXLEN (~), ARGV[2] marker TTL in seconds, ARGV[3..] event JSON
+//	KEYS[1] room meta, KEYS[2] event stream, KEYS[3] this call's receipt,
+//	KEYS[4..] consecutive dedupe buckets, oldest first
+//	ARGV[1] stream MAXLEN (~), ARGV[2] bucket width (s), ARGV[3] start of
+//	KEYS[4]'s bucket (Unix s), ARGV[4] buckets consulted, ARGV[5] receipt
+//	TTL (s), ARGV[6] the time (Unix s; empty: Redis's clock),
+//	ARGV[7..6+m] the m events' dedupe keys, ARGV[7+m..6+2m] their JSON
 //
-// It returns one character per event: '1' appended, '0' a duplicate. An
-// unknown room fails the whole chunk with NOROOM.
+// It returns one character per event: '1' appended, '0' a duplicate (seen
+// in a consulted bucket or earlier in the chunk). A call that appended
+// anything stores its reply under its receipt, so the same call run again
+// (the client retrying after a lost reply) returns that reply and writes
+// nothing. An unknown room fails the whole chunk with NOROOM.
 var appendScript = redis.NewScript(`
+local done = redis.call('GET', KEYS[3])
+if done then
+  return done
+end
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return redis.error_reply('NOROOM room does not exist')
 end
-local out = {}
-for i = 3, #KEYS do
-  if redis.call('SET', KEYS[i], '1', 'NX', 'EX', ARGV[2]) then
-    redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], '*', 'e', ARGV[i])
-    out[i - 2] = '1'
-  else
-    out[i - 2] = '0'
+local width, first, n = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local now = tonumber(ARGV[6]) or tonumber(redis.call('TIME')[1])
+local start = now - now % width
+local cur = 4 + (start - first) / width
+if cur - n + 1 < 4 or cur > #KEYS then
+  return redis.error_reply('CLOCK the Redis clock is more than a day away from the server clock')
+end
+local m = (#ARGV - 6) / 2
+local dup = {}
+for k = cur - n + 1, cur do
+  if redis.call('EXISTS', KEYS[k]) == 1 then
+    local hit = redis.call('SMISMEMBER', KEYS[k], unpack(ARGV, 7, 6 + m))
+    for i = 1, m do
+      if hit[i] == 1 then dup[i] = true end
+    end
   end
 end
-return table.concat(out)
+local out, new, seen = {}, {}, {}
+for i = 1, m do
+  local f = ARGV[6 + i]
+  if dup[i] or seen[f] then
+    out[i] = '0'
+  else
+    seen[f] = true
+    out[i] = '1'
+    new[#new + 1] = f
+  end
+end
+local reply = table.concat(out)
+if #new == 0 then
+  return reply
+end
+redis.call('SADD', KEYS[cur], unpack(new))
+local expire = start + n * width
+if redis.call('EXPIRETIME', KEYS[cur]) < expire then
+  redis.call('EXPIREAT', KEYS[cur], expire)
+end
+for i = 1, m do
+  if out[i] == '1' then
+    redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], '*', 'e', ARGV[6 + m + i])
+  end
+end
+redis.call('SET', KEYS[3], reply, 'EX', ARGV[5])
+return reply
 `)
 
 // errNoRoom marks a write to a room that does not exist.
 var errNoRoom = errors.New("no such room")
 
-// chunk is one script call: its keys and arguments.
-type chunk struct {
-	keys []string
-	args []any
-	cmd  *redis.Cmd
+// redisWriter appends validated events to room streams.
+type redisWriter struct {
+	rdb        redis.UniversalClient
+	chunkSize  int
+	maxLen     string // stream MAXLEN (~)
+	buckets    buckets
+	receiptTTL string // seconds: longer than any retry of a call can take
+
+	// clock, when set, pins the time the script uses instead of Redis's
+	// clock (tests of bucket boundaries). Nil means the real time.
+	clock func() time.Time
 }
 
-// writeEvents appends evs to room's stream in chunks of size, all chunks in
-// one pipeline (one round trip on standalone Redis). It returns a '1' (new)
-// or '0' (duplicate) per event. On error nothing may be reported accepted:
-// some chunks may have been written, and a retry will see them as
-// duplicates, which is the idempotency the contract promises.
-func writeEvents(ctx context.Context, rdb redis.UniversalClient, room string, evs []livedeck.Event, size int, maxLen int64, ttlSeconds int64, buf []byte) ([]byte, []byte, error) {
+func newRedisWriter(rdb redis.UniversalClient, cfg Config) *redisWriter {
+	return &redisWriter{
+		rdb:        rdb,
+		chunkSize:  cfg.ChunkSize,
+		maxLen:     strconv.FormatInt(cfg.StreamMaxLen, 10),
+		buckets:    newBuckets(cfg.DedupeWindow),
+		receiptTTL: strconv.FormatInt(int64((cfg.WriteTimeout+time.Minute)/time.Second), 10),
+	}
+}
+
+// chunk is one script call: its keys and arguments.
+type chunk struct {
+	keys   []string
+	args   []any
+	events int
+	cmd    *redis.Cmd
+}
+
+// write appends evs to room's stream in chunks, all chunks in one pipeline
+// (one round trip on standalone Redis). It returns a '1' (new) or '0'
+// (duplicate) per event. On error nothing may be reported accepted: some
+// chunks may have been written, and a retry will see them as duplicates,
+// which is the idempotency the contract promises.
+func (w *redisWriter) write(ctx context.Context, room string, evs []livedeck.Event, buf []byte) ([]byte, []byte, error) {
 	keys := redisx.Room(room)
 	if len(evs) == 0 {
-		n, err := rdb.Exists(ctx, keys.Meta()).Result()
+		n, err := w.rdb.Exists(ctx, keys.Meta()).Result()
 		if err != nil {
 			return nil, buf, err
 		}
@@ -63,24 +135,33 @@ func writeEvents(ctx context.Context, rdb redis.UniversalClient, room string, ev
 		}
 		return nil, buf, nil
 	}
-	maxArg, ttlArg := strconv.FormatInt(maxLen, 10), strconv.FormatInt(ttlSeconds, 10)
-	chunks := make([]chunk, 0, (len(evs)+size-1)/size)
+	now, nowArg := time.Now(), ""
+	if w.clock != nil {
+		now = w.clock()
+		nowArg = strconv.FormatInt(now.Unix(), 10)
+	}
+	width := strconv.FormatInt(w.buckets.width, 10)
+	n := strconv.FormatInt(w.buckets.n, 10)
+	chunks := make([]chunk, 0, (len(evs)+w.chunkSize-1)/w.chunkSize)
 	buf = buf[:0]
-	for lo := 0; lo < len(evs); lo += size {
-		hi := min(lo+size, len(evs))
-		c := chunk{keys: make([]string, 2, 2+hi-lo), args: make([]any, 2, 2+hi-lo)}
-		c.keys[0], c.keys[1] = keys.Meta(), keys.Events()
-		c.args[0], c.args[1] = maxArg, ttlArg
+	for lo := 0; lo < len(evs); lo += w.chunkSize {
+		hi := min(lo+w.chunkSize, len(evs))
+		c := chunk{keys: make([]string, 3, 5+w.buckets.n), args: make([]any, 6, 6+2*(hi-lo)), events: hi - lo}
+		c.keys[0], c.keys[1], c.keys[2] = keys.Meta(), keys.Events(), keys.Receipt(callToken())
+		var first int64
+		c.keys, first = w.buckets.declare(c.keys, keys, now)
+		c.args[0], c.args[1], c.args[2], c.args[3], c.args[4], c.args[5] = w.maxLen, width, first, n, w.receiptTTL, nowArg
 		for i := lo; i < hi; i++ {
-			ev := &evs[i]
-			c.keys = append(c.keys, keys.Seen(ev.DedupeKey()))
+			c.args = append(c.args, evs[i].DedupeKey())
+		}
+		for i := lo; i < hi; i++ {
 			start := len(buf)
-			buf = AppendEvent(buf, ev)
+			buf = AppendEvent(buf, &evs[i])
 			c.args = append(c.args, buf[start:len(buf):len(buf)])
 		}
 		chunks = append(chunks, c)
 	}
-	if err := runChunks(ctx, rdb, chunks, false); err != nil {
+	if err := runChunks(ctx, w.rdb, chunks, false); err != nil {
 		return nil, buf, err
 	}
 	// After a Redis restart the script cache is empty: run the chunks that
@@ -92,7 +173,7 @@ func writeEvents(ctx context.Context, rdb redis.UniversalClient, room string, ev
 		}
 	}
 	if len(retry) > 0 {
-		if err := runChunks(ctx, rdb, retry, true); err != nil {
+		if err := runChunks(ctx, w.rdb, retry, true); err != nil {
 			return nil, buf, err
 		}
 		for i, j := 0, 0; i < len(chunks) && j < len(retry); i++ {
@@ -108,12 +189,20 @@ func writeEvents(ctx context.Context, rdb redis.UniversalClient, room string, ev
 		if err != nil {
 			return nil, buf, chunkError(err)
 		}
-		if len(s) != len(c.keys)-2 {
-			return nil, buf, fmt.Errorf("append script returned %d results for %d events", len(s), len(c.keys)-2)
+		if len(s) != c.events {
+			return nil, buf, fmt.Errorf("append script returned %d results for %d events", len(s), c.events)
 		}
 		flags = append(flags, s...)
 	}
 	return flags, buf, nil
+}
+
+// callToken names one script call: 128 random bits, so two calls never
+// share a receipt.
+func callToken() string {
+	b := strconv.AppendUint(make([]byte, 0, 26), rand.Uint64(), 36)
+	b = append(b, '-')
+	return string(strconv.AppendUint(b, rand.Uint64(), 36))
 }
 
 // runChunks sends the chunks in one pipeline. Errors of single commands are

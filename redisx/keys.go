@@ -1,5 +1,7 @@
 package redisx
 
+import "strconv"
+
 // RoomsKey is the set of all room ids.
 const RoomsKey = "ld:rooms"
 
@@ -39,3 +41,11 @@ func (k Keys) OrderTier() string { return k.p("ordertier") } // order id → tie
 
 func (k Keys) Seconds() string { return k.p("seconds") } // per-second series ring hash
 func (k Keys) Present() string { return k.p("present") } // viewers in the room → enter time
+
+// Dedupe is the set of the dedupe keys of events first seen in the ingest
+// bucket that starts at Unix second start.
+func (k Keys) Dedupe(start int64) string { return k.p("dedupe:" + strconv.FormatInt(start, 10)) }
+
+// Receipt holds the reply of one ingest script call for a short while, so a
+// call the Redis client retries gets the same answer. token is unique per call.
+func (k Keys) Receipt(token string) string { return k.p("receipt:" + token) }
