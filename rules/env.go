@@ -208,13 +208,13 @@ func sameFloat(a, b float64) bool { return math.Float64bits(a) == math.Float64bi
 // the same products as e (so sku_list keeps its order), and reports
 // whether it did; when it did not, e's products are to be set afresh.
 func (e *Env) updateSKUs(skus map[string]livedeck.SKUStats, c *changes) bool {
-	if len(skus) != len(e.SKUs) {
+	if len(skus) != len(e.SKUList) {
 		return false
 	}
 	var sc changes
-	for id, k := range skus {
-		o := e.SKUs[id]
-		if o == nil {
+	for _, o := range e.SKUList { // the snapshot's map is fresh in the cache; e's may not be
+		k, ok := skus[o.ID]
+		if !ok {
 			return false
 		}
 		sc.int(&o.Exposures, k.Exposures, fSKUs)
