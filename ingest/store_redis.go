@@ -28,13 +28,9 @@ import (
 // It returns one character per event: '1' appended, '0' a duplicate (seen
 // in a consulted bucket or earlier in the chunk). A call that appended
 // anything stores its reply under its receipt, so the same call run again
-// (the client retrying after a lost reply) returns that reply and writes
-// nothing. An unknown room fails the whole chunk with NOROOM.
+// (the client retrying after a lost reply) finds its events, returns that
+// reply and writes nothing. An unknown room fails the whole chunk with NOROOM.
 var appendScript = redis.NewScript(`
-local done = redis.call('GET', KEYS[3])
-if done then
-  return done
-end
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return redis.error_reply('NOROOM room does not exist')
 end
@@ -46,13 +42,19 @@ if cur - n + 1 < 4 or cur > #KEYS then
   return redis.error_reply('CLOCK the Redis clock is more than a day away from the server clock')
 end
 local m = (#ARGV - 6) / 2
-local dup = {}
+local dup, dups = {}, false
 for k = cur - n + 1, cur do
   if redis.call('EXISTS', KEYS[k]) == 1 then
     local hit = redis.call('SMISMEMBER', KEYS[k], unpack(ARGV, 7, 6 + m))
     for i = 1, m do
-      if hit[i] == 1 then dup[i] = true end
+      if hit[i] == 1 then dup[i], dups = true, true end
     end
+  end
+end
+if dups then -- perhaps this very call, run before: then reply as it did
+  local done = redis.call('GET', KEYS[3])
+  if done then
+    return done
   end
 end
 local out, new, seen = {}, {}, {}
@@ -77,9 +79,10 @@ if redis.call('EXPIRETIME', KEYS[cur]) < expire then
 end
 for i = 1, m do
   if out[i] == '1' then
-    redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], '*', 'e', ARGV[6 + m + i])
+    redis.call('XADD', KEYS[2], '*', 'e', ARGV[6 + m + i])
   end
 end
+redis.call('XTRIM', KEYS[2], 'MAXLEN', '~', ARGV[1])
 redis.call('SET', KEYS[3], reply, 'EX', ARGV[5])
 return reply
 `)
