@@ -24,13 +24,14 @@ func benchIngest(ctx context.Context, args []string) error {
 	var (
 		server                    string
 		rate, batch, conns, rooms int
-		duration                  time.Duration
+		duration, warmup          time.Duration
 	)
 	fs := newFlagSet("bench ingest", "Pushes event batches at a running server and prints accepted events/s and p50/p99 acknowledgement latency. It creates rooms bench-ingest-<run>-N.")
 	fs.String(&server, "server", "LIVEDECK_SERVER", "http://127.0.0.1:8080", "LiveDeck server base URL")
 	fs.Int(&rate, "rate", "", 0, "events per second over all connections; 0 sends as fast as the server acknowledges")
 	fs.Int(&batch, "batch", "", 100, "events per request")
 	fs.Duration(&duration, "duration", "", 20*time.Second, "how long to send")
+	fs.Duration(&warmup, "warmup", "", 0, "how long to send before measuring, e.g. for the server to load its dictionaries")
 	fs.Int(&conns, "conns", "", 8, "concurrent connections")
 	fs.Int(&rooms, "rooms", "", 4, "rooms the connections spread over")
 	var token string
@@ -58,13 +59,14 @@ func benchIngest(ctx context.Context, args []string) error {
 		accepted, dups, rej, fails atomic.Int64
 		wg                         sync.WaitGroup
 	)
-	ctx, cancel := context.WithTimeout(ctx, duration)
+	ctx, cancel := context.WithTimeout(ctx, warmup+duration)
 	defer cancel()
 	var interval time.Duration // per connection
 	if rate > 0 {
 		interval = time.Duration(float64(time.Second) * float64(batch*conns) / float64(rate))
 	}
 	begin := time.Now()
+	measured := begin.Add(warmup) // acknowledgements before this are not counted
 	for c := range conns {
 		wg.Go(func() {
 			url := server + "/api/v1/rooms/" + ids[c%rooms] + "/events?source=bench"
@@ -88,6 +90,9 @@ func benchIngest(ctx context.Context, args []string) error {
 				if ctx.Err() != nil {
 					return
 				}
+				if time.Now().Before(measured) {
+					continue
+				}
 				if err != nil {
 					fails.Add(1)
 					continue
@@ -100,7 +105,7 @@ func benchIngest(ctx context.Context, args []string) error {
 		})
 	}
 	wg.Wait()
-	el := time.Since(begin)
+	el := time.Since(measured)
 	fmt.Printf("bench ingest: %d conns, batch %d, target rate %s, %s\n", conns, batch, rateText(rate), el.Round(time.Millisecond))
 	fmt.Printf("accepted %d events (%.0f events/s), duplicates %d, rejected %d, failed requests %d\n",
 		accepted.Load(), float64(accepted.Load())/el.Seconds(), dups.Load(), rej.Load(), fails.Load())
