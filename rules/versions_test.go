@@ -93,3 +93,70 @@ func pollAt(t *testing.T, svc *Service, clock *time.Time, ms int) {
 		t.Fatal(err)
 	}
 }
+
+// TestRunChecksVersionsForRooms: with Run going, rooms evaluated from many
+// goroutines pick up another instance's save, the batched check reaches
+// every room, and every room fires under the new rules.
+func TestRunChecksVersionsForRooms(t *testing.T) {
+	rdb := redistest.Start(t).Client(t)
+	a, b := newTestService(rdb), newTestService(rdb)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() { _ = b.Engine.Run(ctx) }()
+	plan := "rules:\n- name: crowd\n  when: online >= %d\n  actions: [{cue: {text: '%d: {{.Online}}'}}]\n"
+	const rooms = 8
+	for i := range rooms {
+		mustPut(t, a, fmt.Sprintf("run%d", i), fmt.Sprintf(plan, 500, 500))
+	}
+	done := make(chan struct{})
+	errs := make(chan error, rooms)
+	for i := range rooms {
+		go func() {
+			room := fmt.Sprintf("run%d", i)
+			for {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				case <-time.After(20 * time.Millisecond):
+				}
+				u := livedeck.Update{Room: room, Now: time.Now().UnixMilli(), Snapshot: livedeck.Snapshot{Online: 450}}
+				if err := b.Engine.evaluate(ctx, u); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	time.Sleep(300 * time.Millisecond) // every room loaded, batches going
+	for i := range rooms {
+		mustPut(t, a, fmt.Sprintf("run%d", i), fmt.Sprintf(plan, 400, 400))
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for fired := 0; fired < rooms && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		fired = 0
+		for i := range rooms {
+			if len(cueTexts(t, b, fmt.Sprintf("run%d", i))) > 0 {
+				fired++
+			}
+		}
+	}
+	close(done)
+	for range rooms {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range rooms {
+		room := fmt.Sprintf("run%d", i)
+		if got := strings.Join(cueTexts(t, b, room), ","); got != "400: 450" {
+			t.Errorf("room %s: cues %q, want the edited rule's", room, got)
+		}
+		b.Engine.mu.Lock()
+		rr := b.Engine.rooms[room]
+		b.Engine.mu.Unlock()
+		if p := rr.polled.Load(); p == nil || p.version != 2 {
+			t.Errorf("room %s: batched check %+v, want one that saw version 2", room, p)
+		}
+	}
+}
