@@ -23,6 +23,10 @@ type Product struct {
 	// item to; MaxDiscount the largest rebate in minor units. Zero means unset.
 	FloorPrice  int64 `json:"floor_price,omitempty"`
 	MaxDiscount int64 `json:"max_discount,omitempty"`
+
+	// BuyerLimit is how many units one buyer may buy (限购), for flash-sale
+	// items; paid orders over it are flagged to operators. Zero means none.
+	BuyerLimit int64 `json:"buyer_limit,omitempty"`
 }
 
 // Room status values.

@@ -277,6 +277,8 @@ func validateRoom(room *livedeck.Room) error {
 			return bad(f("floor_price"), "must be between 0 and the price")
 		case p.MaxDiscount < 0 || p.MaxDiscount > p.Price:
 			return bad(f("max_discount"), "must be between 0 and the price")
+		case p.BuyerLimit < 0 || p.BuyerLimit > maxOnline:
+			return bad(f("buyer_limit"), "must be 0 (no limit) to 1000000000 units per buyer")
 		}
 		seen[p.SKU] = true
 	}

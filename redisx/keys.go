@@ -36,8 +36,10 @@ func (k Keys) Gifts(quota string) string { return k.p("gifts:" + quota) }
 func (k Keys) Tier() string              { return k.p("tier") }   // active pricing tier JSON
 func (k Keys) Review() string            { return k.p("review") } // post-broadcast review JSON
 
-func (k Keys) Comments() string  { return k.p("comments") }  // recent comments list, newest first
-func (k Keys) OrderTier() string { return k.p("ordertier") } // order id → tier in effect at creation
+func (k Keys) Comments() string   { return k.p("comments") }   // recent comments list, newest first
+func (k Keys) OrderTier() string  { return k.p("ordertier") }  // order id → tier in effect at creation
+func (k Keys) BuyerUnits() string { return k.p("buyerunits") } // "sku|user" → paid units, for per-buyer limits
+func (k Keys) BuyerSeen() string  { return k.p("buyerseen") }  // "order|status" applied to BuyerUnits
 
 func (k Keys) Seconds() string { return k.p("seconds") } // per-second series ring hash
 func (k Keys) Present() string { return k.p("present") } // viewers in the room → enter time

@@ -53,6 +53,9 @@ func (e *Engine) evaluate(ctx context.Context, u livedeck.Update) error {
 	if err := e.recordOrderTiers(ctx, u, rr); err != nil {
 		errs = append(errs, err)
 	}
+	if err := e.checkBuyerLimits(ctx, u, rr); err != nil {
+		errs = append(errs, err)
+	}
 	if err := e.setTier(ctx, u, rr, winner); err != nil {
 		errs = append(errs, err)
 	}

@@ -16,8 +16,9 @@ const maxRetries = 10000
 // retries are a room's Redis writes that failed and are tried again on the
 // next evaluation: the processor hands each order change over only once.
 type retries struct {
-	gifts []pendingGift
-	tiers map[string]string // order id → tier name in effect at its creation
+	gifts  []pendingGift
+	tiers  map[string]string      // order id → tier name in effect at its creation
+	limits []livedeck.OrderChange // order steps not yet counted toward buyer limits
 }
 
 type pendingGift struct {
