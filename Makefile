@@ -3,7 +3,7 @@ GO       ?= go
 BIN      := bin/livedeck
 GOFLAGS  ?=
 
-.PHONY: all build console demo test test-go test-console lint deps fuzz bench clean
+.PHONY: all build console demo test test-go test-console lint deps fuzz bench clean vulncheck
 
 all: build
 
@@ -31,6 +31,12 @@ test-console: deps
 # Chromium end-to-end, promtool), fuzz seed corpora included.
 test: lint test-console console
 	$(GO) test -race -count=1 -timeout 20m ./...
+	@scripts/vulncheck.sh
+
+# govulncheck against a pinned vulnerability database snapshot; any finding
+# not explained in scripts/vulncheck-explained.txt fails.
+vulncheck:
+	@scripts/vulncheck.sh
 
 # Longer fuzzing of every parser (not part of `make test`).
 fuzz:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
@@ -52,15 +53,22 @@ func serveFlags(fs *flagSet, cfg *app.Config, limits *rateFlags) {
 
 func cmdServe(ctx context.Context, args []string) error {
 	var (
-		cfg    app.Config
-		limits rateFlags
+		cfg     app.Config
+		limits  rateFlags
+		proxies string
 	)
 	fs := newFlagSet("serve", "Runs the LiveDeck server against a Redis (standalone or Cluster). Several instances may share one Redis.\nThe bootstrap admin credential comes from LIVEDECK_ADMIN_TOKEN or LIVEDECK_ADMIN_TOKEN_FILE.")
 	serveFlags(fs, &cfg, &limits)
+	fs.String(&proxies, "trusted-proxies", "LIVEDECK_TRUSTED_PROXIES", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client (rate limits, audit); others' is ignored")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
 	limits.apply(&cfg)
+	if proxies != "" {
+		for _, p := range strings.Split(proxies, ",") {
+			cfg.Auth.TrustedProxies = append(cfg.Auth.TrustedProxies, strings.TrimSpace(p))
+		}
+	}
 	if err := auth.SecretsFromEnv(&cfg.Auth, os.Getenv); err != nil {
 		return err
 	}
