@@ -40,7 +40,10 @@ func benchIngest(ctx context.Context, args []string) error {
 		return err
 	}
 	run := strconv.FormatInt(time.Now().UnixMilli(), 36)
-	client := &http.Client{Timeout: 30 * time.Second, Transport: bearer{token, &http.Transport{MaxIdleConnsPerHost: conns}}}
+	// Buffers that hold a whole batch: a request goes out in one write
+	// instead of one per 4 KiB, which matters with the server on the same cores.
+	transport := &http.Transport{MaxIdleConnsPerHost: conns, WriteBufferSize: 64 << 10, ReadBufferSize: 16 << 10}
+	client := &http.Client{Timeout: 30 * time.Second, Transport: bearer{token, transport}}
 	ids := make([]string, rooms)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("bench-ingest-%s-%d", run, i)
