@@ -11,6 +11,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/livedeck/livedeck/auth"
+	"github.com/livedeck/livedeck/redisx"
 )
 
 // wsOutcome is what a dial to /ws came to: "open" (hello received), an
@@ -173,4 +174,35 @@ func TestAuthWebsocketConnectionLimit(t *testing.T) {
 		}
 		return err == nil
 	})
+}
+
+// TestAuthAckNamesWho: an acknowledgement sent over an authenticated
+// console socket records who sent it, for the alert list and the review.
+func TestAuthAckNamesWho(t *testing.T) {
+	f := newAuthFixture(t, auth.Config{Limits: roomyLimits}, Config{})
+	ctx := context.Background()
+	tok := f.token(t, auth.Host, "a")
+	h := http.Header{"Authorization": {"Bearer " + tok}}
+	ws, _, err := (&websocket.Dialer{HandshakeTimeout: 3 * time.Second}).Dial("ws"+strings.TrimPrefix(f.hs.URL, "http")+"/ws?rooms=a&view=host", h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	if err := ws.WriteMessage(websocket.TextMessage, []byte(`{"type":"ack","room":"a","data":{"key":"cue-1"}}`)); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		msgs, _ := f.rdb.XRange(ctx, redisx.Room("a").Signals(), "-", "+").Result()
+		for _, m := range msgs {
+			if s, _ := m.Values["s"].(string); strings.Contains(s, `"cue-1"`) {
+				if !strings.Contains(s, `"by":"host a"`) { // the token's name (f.token)
+					t.Fatalf("ack %s, want by \"host a\"", s)
+				}
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("ack not stored")
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -76,6 +77,7 @@ type client struct {
 	h     *Hub
 	conn  *websocket.Conn
 	view  string
+	by    string // who acknowledges: the principal's name, or the view
 	rooms []string
 	send  chan *outMsg
 
@@ -104,7 +106,7 @@ type roomSince struct {
 
 func newClient(h *Hub, conn *websocket.Conn, req wsRequest) *client {
 	return &client{
-		h: h, conn: conn, view: req.view, rooms: req.rooms,
+		h: h, conn: conn, view: req.view, by: cmp.Or(req.by, req.view), rooms: req.rooms,
 		send:       make(chan *outMsg, h.cfg.SendQueue),
 		registered: make(chan struct{}),
 		done:       make(chan struct{}),
@@ -359,7 +361,7 @@ func (c *client) handle(raw []byte) {
 	default:
 		ctx, cancel := context.WithTimeout(context.Background(), writeWait)
 		defer cancel()
-		if err := c.h.ack(ctx, msg.Room, msg.Data.Key, c.view); err != nil {
+		if err := c.h.ack(ctx, msg.Room, msg.Data.Key, c.by); err != nil {
 			c.h.log.Warn("websocket ack failed", "room", msg.Room, "err", err)
 			c.refuse(msg.Room, "ack not stored, try again")
 		}

@@ -13,6 +13,8 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/labstack/echo/v4"
 
+	"github.com/livedeck/livedeck/auth"
+
 	"github.com/livedeck/livedeck"
 	"github.com/livedeck/livedeck/redisx"
 )
@@ -42,7 +44,11 @@ func (s *Server) wsRoutes() {
 		if err != nil {
 			return nil // Upgrade has answered; echo must not write on the hijacked connection
 		}
-		go h.serve(ws, c.Request().URL.Query())
+		by := ""
+		if p := auth.PrincipalFrom(c.Request().Context()); p != nil {
+			by = p.Name
+		}
+		go h.serve(ws, c.Request().URL.Query(), by)
 		return nil
 	})
 	s.OnShutdown(h.Shutdown)
@@ -53,6 +59,7 @@ type wsRequest struct {
 	rooms  []string
 	view   string
 	resume map[string]streamID
+	by     string // the connected principal's name, recorded on acknowledgements
 }
 
 // parseWSRequest checks the query; the error names the field and why.
@@ -95,12 +102,14 @@ func parseWSRequest(q url.Values, maxRooms int) (wsRequest, error) {
 
 // serve runs one upgraded connection: checks, hello, replay and snapshot
 // per room, then the read and write pumps.
-func (h *Hub) serve(ws *websocket.Conn, q url.Values) {
+// by names who connected, for acknowledgements ("" falls back to the view).
+func (h *Hub) serve(ws *websocket.Conn, q url.Values, by string) {
 	req, err := parseWSRequest(q, h.cfg.MaxRooms)
 	if err != nil {
 		h.refuse(ws, closeBadRequest, err.Error(), reasonBadRequest)
 		return
 	}
+	req.by = by
 	ctx, cancel := context.WithTimeout(context.Background(), readyWait)
 	defer cancel()
 	if code, why, reason := h.checkRooms(ctx, req.rooms); code != 0 {
