@@ -17,10 +17,8 @@ func Room(id string) Keys { return Keys{room: id} }
 
 func (k Keys) p(s string) string { return "ld:{" + k.room + "}:" + s }
 
-func (k Keys) Meta() string              { return k.p("room") }           // room JSON
-func (k Keys) Events() string            { return k.p("events") }         // stream of accepted events
-func (k Keys) Seen(dedupe string) string { return k.p("seen:" + dedupe) } // dedupe marker
-func (k Keys) SeenPrefix() string        { return k.p("seen:") }
+func (k Keys) Meta() string              { return k.p("room") }     // room JSON
+func (k Keys) Events() string            { return k.p("events") }   // stream of accepted events
 func (k Keys) Lease() string             { return k.p("lease") }    // processing lease
 func (k Keys) State() string             { return k.p("state") }    // live metrics checkpoint
 func (k Keys) Orders() string            { return k.p("orders") }   // order lifecycle hash
