@@ -15,8 +15,10 @@ import (
 	"github.com/livedeck/livedeck/redisx"
 )
 
-// group is the consumer group the processor reads room streams through.
-const group = "live"
+// legacyGroup is the consumer group earlier builds read room streams
+// through; it is removed when a room is taken, since its pending lists grow
+// without a reader.
+const legacyGroup = "live"
 
 // recentComments is how many comments a room keeps for a console's snapshot.
 const recentComments = 200
@@ -29,7 +31,8 @@ type runner struct {
 	keys  redisx.Keys
 	state *State
 
-	acks        []string // stream ids folded since the last checkpoint
+	cursor      string // newest stream id folded: the next read starts after it
+	unsaved     int    // events folded since the last checkpoint
 	lastCkpt    time.Time
 	lastRenew   time.Time
 	lastPub     time.Time
@@ -82,18 +85,17 @@ func (r *runner) start(ctx context.Context) error {
 		return err
 	}
 	r.state = st
-	from := st.LastID()
-	if from == "" {
-		from = "0"
+	// The checkpoint is the truth of what was folded: read on from it. The
+	// lease makes this runner the room's only reader, so a plain XREAD does
+	// what a consumer group would, without its per-entry pending list.
+	r.cursor = st.LastID()
+	if r.cursor == "" {
+		r.cursor = "0"
 	}
-	// The checkpoint, not the group, is the truth of what was folded: point
-	// the group at it so entries after it are delivered again.
-	err = r.p.rdb.XGroupCreateMkStream(ctx, r.keys.Events(), group, from).Err()
-	if err != nil && strings.HasPrefix(err.Error(), "BUSYGROUP") {
-		err = r.p.rdb.XGroupSetID(ctx, r.keys.Events(), group, from).Err()
-	}
-	if err != nil {
-		return fmt.Errorf("room %s consumer group: %w", r.room, err)
+	// Clean-up only: a room whose stream does not exist yet has no group.
+	if err := r.p.rdb.XGroupDestroy(ctx, r.keys.Events(), legacyGroup).Err(); err != nil &&
+		!strings.Contains(err.Error(), "requires the key to exist") {
+		r.p.log.Warn("removing the legacy consumer group failed", "room", r.room, "err", err)
 	}
 	now := time.Now()
 	r.lastCkpt, r.lastRenew, r.lastPub, r.lastObserve = now, now, now, now
@@ -116,9 +118,8 @@ func (r *runner) step(ctx context.Context) error {
 	if block < time.Millisecond {
 		block = time.Millisecond
 	}
-	res, err := r.p.blocking.XReadGroup(ctx, &redis.XReadGroupArgs{
-		Group: group, Consumer: r.p.cfg.Instance, Streams: []string{r.keys.Events(), ">"},
-		Count: cfg.BatchSize, Block: block,
+	res, err := r.p.blocking.XRead(ctx, &redis.XReadArgs{
+		Streams: []string{r.keys.Events(), r.cursor}, Count: cfg.BatchSize, Block: block,
 	}).Result()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("read room %s: %w", r.room, err)
@@ -130,9 +131,8 @@ func (r *runner) step(ctx context.Context) error {
 		// A blocking read wakes on the first entry of a write; drain what
 		// arrived meanwhile without blocking, so one snapshot covers it.
 		if int64(len(res[0].Messages)) < cfg.BatchSize {
-			more, err := r.p.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{
-				Group: group, Consumer: r.p.cfg.Instance, Streams: []string{r.keys.Events(), ">"},
-				Count: cfg.BatchSize, Block: -1,
+			more, err := r.p.rdb.XRead(ctx, &redis.XReadArgs{
+				Streams: []string{r.keys.Events(), r.cursor}, Count: cfg.BatchSize, Block: -1,
 			}).Result()
 			if err == nil && len(more) > 0 && len(more[0].Messages) > 0 {
 				if err := r.fold(ctx, more[0].Messages); err != nil {
@@ -155,7 +155,7 @@ func (r *runner) step(ctx context.Context) error {
 	case now.Sub(r.lastObserve) >= cfg.Block:
 		r.observe(ctx, now) // idle tick: rule timers move on
 	}
-	if len(r.acks) > 0 && now.Sub(r.lastCkpt) >= cfg.Checkpoint {
+	if r.unsaved > 0 && now.Sub(r.lastCkpt) >= cfg.Checkpoint {
 		return r.checkpoint(ctx)
 	}
 	return nil
@@ -169,7 +169,6 @@ func (r *runner) fold(ctx context.Context, msgs []redis.XMessage) error {
 		ev := &livedeck.Event{}
 		if err := json.Unmarshal([]byte(raw), ev); err != nil {
 			r.p.log.Warn("skipping undecodable stream entry", "room", r.room, "id", m.ID, "err", err)
-			r.acks = append(r.acks, m.ID)
 			continue
 		}
 		evs, ids = append(evs, ev), append(ids, m.ID)
@@ -187,8 +186,11 @@ func (r *runner) fold(ctx context.Context, msgs []redis.XMessage) error {
 			r.orders = append(r.orders, *out.order)
 		}
 	}
-	r.acks = append(r.acks, ids...)
-	r.newestID = msgs[len(msgs)-1].ID
+	// Only now does the cursor move: a batch that failed above (loading
+	// orders from Redis) is read again on the next step.
+	r.unsaved += len(msgs)
+	r.cursor = msgs[len(msgs)-1].ID
+	r.newestID = r.cursor
 	r.pending = true
 	r.p.m.events.Add(float64(len(evs)))
 	r.p.m.batches.Inc()
@@ -259,10 +261,7 @@ func (r *runner) checkpoint(ctx context.Context) error {
 		return err
 	}
 	r.p.m.checkpoints.WithLabelValues("ok").Inc()
-	if err := r.p.rdb.XAck(ctx, r.keys.Events(), group, r.acks...).Err(); err != nil {
-		r.p.log.Warn("xack failed", "room", r.room, "err", err) // harmless: the checkpoint decides
-	}
-	r.acks = r.acks[:0]
+	r.unsaved = 0
 	r.lastCkpt = time.Now()
 	return nil
 }
@@ -289,7 +288,7 @@ func (r *runner) stop() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	var err error
-	if r.state != nil && len(r.acks) > 0 {
+	if r.state != nil && r.unsaved > 0 {
 		if r.pending {
 			_ = r.flush(ctx)
 		}
