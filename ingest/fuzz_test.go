@@ -41,12 +41,17 @@ func FuzzDecodeEvents(f *testing.F) {
 		}
 		for i := range b.events {
 			ev := &b.events[i]
-			var back livedeck.Event
-			if err := json.Unmarshal(AppendEvent(nil, ev), &back); err != nil {
+			stored := AppendEvent(nil, ev)
+			var back, fast livedeck.Event
+			if err := json.Unmarshal(stored, &back); err != nil {
 				t.Fatalf("event %+v encodes to bad JSON: %v", ev, err)
 			}
 			if !reflect.DeepEqual(&back, ev) {
 				t.Fatalf("round trip changed the event:\n got %+v\nwant %+v", back, *ev)
+			}
+			// Readers of the stream decode with DecodeStored: same result.
+			if err := livedeck.DecodeStored(stored, &fast); err != nil || !reflect.DeepEqual(&fast, ev) {
+				t.Fatalf("DecodeStored(%s) = %+v, %v; want %+v", stored, fast, err, *ev)
 			}
 		}
 	})

@@ -167,7 +167,7 @@ func (r *runner) fold(ctx context.Context, msgs []redis.XMessage) error {
 	for _, m := range msgs {
 		raw, _ := m.Values["e"].(string)
 		ev := &livedeck.Event{}
-		if err := json.Unmarshal([]byte(raw), ev); err != nil {
+		if err := livedeck.DecodeStored([]byte(raw), ev); err != nil {
 			r.p.log.Warn("skipping undecodable stream entry", "room", r.room, "id", m.ID, "err", err)
 			continue
 		}

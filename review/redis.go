@@ -35,7 +35,7 @@ func (s *Store) Build(ctx context.Context, room livedeck.Room, window int) (*Rev
 		for _, m := range msgs {
 			raw, _ := m.Values["e"].(string)
 			var ev livedeck.Event
-			if json.Unmarshal([]byte(raw), &ev) != nil {
+			if livedeck.DecodeStored([]byte(raw), &ev) != nil {
 				continue // the live fold skips such entries too
 			}
 			b.Event(&ev, m.ID)
