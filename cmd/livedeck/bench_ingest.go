@@ -147,7 +147,8 @@ func benchPost(ctx context.Context, client *http.Client, url string, body []byte
 
 // benchBatch appends a JSON array of n new events in a live room's mix
 // (comments, likes, viewers, clicks, orders), built without reflection so
-// the load generator leaves the CPU to the server.
+// the load generator leaves the CPU to the server. Half the comments repeat
+// common ones; the other half are unique.
 func benchBatch(b []byte, run string, conn, seq, n int) []byte {
 	b = append(b, '[')
 	ts := strconv.AppendInt(nil, time.Now().UnixMilli(), 10)
@@ -161,7 +162,15 @@ func benchBatch(b []byte, run string, conn, seq, n int) []byte {
 		b = append(b, ts...)
 		switch i % 5 {
 		case 0:
-			b = append(b, `,"type":"comment","user_id":"u42","nickname":"观众","text":"想要！多少钱 how much? 😍"}`...)
+			b = append(b, `,"type":"comment","user_id":"u42","nickname":"观众","text":"`...)
+			if k := seq*n + i; k%10 == 0 { // every other comment is one many viewers send
+				b = append(b, benchComments[(k/10)%len(benchComments)]...)
+			} else { // the rest are unique, so no cache of repeated comments flatters the figures
+				b = append(b, benchSentences[(k/10)%len(benchSentences)]...)
+				b = append(strconv.AppendInt(append(b, " 第"...), int64(conn), 10), '-')
+				b = append(strconv.AppendInt(b, int64(k), 10), "次问"...)
+			}
+			b = append(b, `"}`...)
 		case 1:
 			b = append(b, `,"type":"like","user_id":"u42","count":3}`...)
 		case 2:
@@ -175,6 +184,13 @@ func benchBatch(b []byte, run string, conn, seq, n int) []byte {
 		}
 	}
 	return append(b, ']')
+}
+
+// benchSentences start the unique comments: questions and chatter of the
+// length and mix of scripts viewers type.
+var benchSentences = []string{
+	"这件大衣有没有黑色的，我一米六五穿什么码", "主播今天的口红色号是多少", "想要！多少钱 how much? 😍",
+	"敏感肌能用吗 有没有试用装", "上次买的已经收到了 质量很好 回购", "is it waterproof? 下雨天能穿吗",
 }
 
 // benchID is run-conn-seq-i: unique for every event of every run.

@@ -206,4 +206,5 @@ func benchEvent(n int, ts int64) livedeck.Event {
 	return ev
 }
 
+// benchComments are comments that many viewers of a live room send.
 var benchComments = []string{"想要", "1", "上链接", "多少钱", "尺码怎么选", "什么时候发货", "好看", "主播好美", "太贵了", "how much", "I want it"}
