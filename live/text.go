@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-ego/gse"
+	lru "github.com/hashicorp/golang-lru/v2"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/livedeck/livedeck"
@@ -34,7 +35,17 @@ type Text struct {
 	order []string
 	rules map[string]classRule
 	stop  map[string]bool
+	words *lru.Cache[string, []string] // recent comments' words
 }
+
+// Live-room comments repeat a lot ("1", "想要", "上链接" from hundreds of
+// viewers), and segmenting one costs several microseconds, so the words of
+// recent short comments are kept. golang-lru bounds the memory and is safe
+// for the room runners sharing one Text.
+const (
+	wordCacheSize = 8192
+	wordCacheText = 128 // bytes: longer comments rarely repeat
+)
 
 // The segmenter is shared by the whole process: gse keeps its model in
 // package state, so two loading at once would race, and one copy of the
@@ -65,7 +76,11 @@ func LoadText(path string) (*Text, error) {
 			return nil, fmt.Errorf("classifier %s: unknown class %q (want abuse, intent, question)", path, name)
 		}
 	}
-	t := &Text{order: []string{livedeck.ClassAbuse, livedeck.ClassIntent, livedeck.ClassQuestion}, rules: map[string]classRule{}, stop: stopWords()}
+	cache, err := lru.New[string, []string](wordCacheSize)
+	if err != nil {
+		return nil, fmt.Errorf("classifier: word cache: %w", err)
+	}
+	t := &Text{order: []string{livedeck.ClassAbuse, livedeck.ClassIntent, livedeck.ClassQuestion}, rules: map[string]classRule{}, stop: stopWords(), words: cache}
 	for name, r := range rules {
 		for i := range r.Exact {
 			r.Exact[i] = strings.ToLower(strings.TrimSpace(r.Exact[i]))
@@ -115,20 +130,64 @@ func loadSeg() {
 }
 
 // Words splits a comment into the words worth counting: no punctuation,
-// numbers, single Latin letters or stop words.
+// numbers, single Latin letters or stop words. The slice may be shared with
+// other callers: do not modify it.
 func (t *Text) Words(text string) []string {
 	seg := segReady.Load()
 	if seg == nil {
 		return nil
 	}
+	if len(text) > wordCacheText {
+		return t.segment(seg, text)
+	}
+	if w, ok := t.words.Get(text); ok {
+		return w
+	}
+	w := t.segment(seg, text)
+	t.words.Add(text, w)
+	return w
+}
+
+// segment hands gse only runs of Han characters. Latin words, digits,
+// emoji and punctuation are split here by character class: gse would do
+// the same with regular expressions, at four to five times the cost for a
+// comment that mixes them (most do).
+func (t *Text) segment(seg *gse.Segmenter, text string) []string {
 	var out []string
-	for _, w := range seg.Cut(text, true) {
-		w = strings.ToLower(strings.TrimSpace(w))
-		if !worthCounting(w) || t.stop[w] {
+	keep := func(w string) {
+		w = strings.ToLower(w)
+		if worthCounting(w) && !t.stop[w] {
+			out = append(out, w)
+		}
+	}
+	start, han := -1, false
+	flush := func(end int) {
+		if start < 0 {
+			return
+		}
+		if run := text[start:end]; han {
+			for _, w := range seg.Cut(run, true) {
+				keep(w)
+			}
+		} else {
+			keep(run)
+		}
+		start = -1
+	}
+	for i, r := range text {
+		h := unicode.Is(unicode.Han, r)
+		if !h && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			flush(i)
 			continue
 		}
-		out = append(out, w)
+		if start >= 0 && h != han {
+			flush(i)
+		}
+		if start < 0 {
+			start, han = i, h
+		}
 	}
+	flush(len(text))
 	return out
 }
 

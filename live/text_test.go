@@ -2,6 +2,7 @@ package live
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -45,6 +46,55 @@ func TestWords(t *testing.T) {
 	for _, w := range []string{"，", "！", "1", "😍", "吗", "这"} {
 		if slices.Contains(got, w) {
 			t.Errorf("Words keeps %q: %v", w, got)
+		}
+	}
+}
+
+// TestWordsCached checks that remembered words are the segmenter's words,
+// for short comments (kept) and long ones (not kept), asked for repeatedly.
+func TestWordsCached(t *testing.T) {
+	text, _ := LoadText("")
+	text.Warm()
+	seg := segReady.Load()
+	long := strings.Repeat("这件大衣什么时候发货，", 20)
+	cases := []string{"想要", "上链接上链接", "多少钱?", "1", "😍", long, "尺码怎么选 what size should I get?"}
+	for round := range 3 {
+		for _, c := range cases {
+			if got, want := text.Words(c), text.segment(seg, c); !slices.Equal(got, want) {
+				t.Errorf("round %d: Words(%q) = %q, segmenter gives %q", round, c, got, want)
+			}
+		}
+	}
+	if text.words.Contains(long) {
+		t.Errorf("a %d-byte comment was kept; only up to %d bytes should be", len(long), wordCacheText)
+	}
+	if !text.words.Contains("想要") {
+		t.Error("a short comment's words were not kept")
+	}
+}
+
+// TestSegmentSameAsWholeText checks that handing gse only the Han runs
+// gives the words gse finds in the whole comment.
+func TestSegmentSameAsWholeText(t *testing.T) {
+	text, _ := LoadText("")
+	text.Warm()
+	seg := segReady.Load()
+	for _, c := range []string{
+		"1", "要要要", "想要!!", "上链接上链接", "I want it", "add to cart!", "+1", "我要两件", "还有货吗 想要", "多少钱?",
+		"几号发货?", "敏感肌能用吗", "what size should I get?", "ship to Hong Kong?", "已经第三次买了", "主播辛苦了",
+		"hello from Shenzhen", "加V领福利 wx: abc123", "免费领取 http://spam.example/x", "scam!!", "what a rip-off",
+		"<img src=x onerror=alert(1)>", "<b>bold</b> 想要", "javascript:alert(1)", "&lt;3 &amp; more", "{{7*7}}",
+		"'; DROP TABLE orders; --", "这件衣服多少钱，想要上链接！尺码有XL吗 so nice 😍 1", "❤️❤️ 第2次来了",
+	} {
+		var whole []string
+		for _, w := range seg.Cut(c, true) {
+			w = strings.ToLower(strings.TrimSpace(w))
+			if worthCounting(w) && !text.stop[w] {
+				whole = append(whole, w)
+			}
+		}
+		if got := text.segment(seg, c); !slices.Equal(got, whole) {
+			t.Errorf("segment(%q) = %q; gse on the whole comment gives %q", c, got, whole)
 		}
 	}
 }
