@@ -1,6 +1,7 @@
 package live
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -207,17 +208,24 @@ func (r *runner) flush(ctx context.Context) error {
 	if len(comments) > recentComments {
 		comments = comments[len(comments)-recentComments:]
 	}
-	msg, err := json.Marshal(livedeck.LiveMessage{Metrics: &snap, Comments: comments})
+	// Each part is encoded once and reused: the snapshot is stored and
+	// published, each comment pushed and published.
+	snapJSON, err := json.Marshal(&snap)
 	if err != nil {
 		return err
 	}
-	snapJSON, _ := json.Marshal(&snap)
+	commentJSON := make([][]byte, len(comments))
+	for i := range comments {
+		if commentJSON[i], err = json.Marshal(&comments[i]); err != nil {
+			return err
+		}
+	}
+	msg := liveMessage(snapJSON, commentJSON)
 	_, err = r.p.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		p.Set(ctx, r.keys.Snapshot(), snapJSON, 0)
 		if len(comments) > 0 {
-			vals := make([]any, len(comments))
-			for i := range comments {
-				b, _ := json.Marshal(&comments[i])
+			vals := make([]any, len(commentJSON))
+			for i, b := range commentJSON {
 				vals[i] = b
 			}
 			p.LPush(ctx, r.keys.Comments(), vals...)
@@ -238,6 +246,22 @@ func (r *runner) flush(ctx context.Context) error {
 	r.lastPub, r.pending = now, false
 	r.observeSnap(ctx, now, snap)
 	return nil
+}
+
+// liveMessage assembles the JSON of a livedeck.LiveMessage from its parts,
+// already encoded.
+func liveMessage(snapJSON []byte, comments [][]byte) []byte {
+	n := len(snapJSON) + 32
+	for _, c := range comments {
+		n += len(c) + 1
+	}
+	msg := append(append(make([]byte, 0, n), `{"metrics":`...), snapJSON...)
+	if len(comments) > 0 {
+		msg = append(msg, `,"comments":[`...)
+		msg = append(msg, bytes.Join(comments, []byte{','})...)
+		msg = append(msg, ']')
+	}
+	return append(msg, '}')
 }
 
 func (r *runner) observe(ctx context.Context, now time.Time) {
