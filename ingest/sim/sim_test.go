@@ -133,3 +133,38 @@ func TestShowFlashSales(t *testing.T) {
 		t.Errorf("orders: %d of %d in flash sales, %d of %d outside; want at least twice as dense", inOrders, in, outOrders, out)
 	}
 }
+
+// TestShowFunnel checks the product funnel is one a real room could have:
+// for every product, more exposures than clicks and more clicks than
+// orders created.
+func TestShowFunnel(t *testing.T) {
+	type funnel struct{ exposures, clicks, orders int }
+	per := map[string]*funnel{}
+	for _, ev := range events(5, 60000, 0, 0) {
+		f := per[ev.SKU]
+		if f == nil {
+			f = &funnel{}
+			per[ev.SKU] = f
+		}
+		switch {
+		case ev.Type == livedeck.EventProductExposure:
+			f.exposures++
+		case ev.Type == livedeck.EventProductClick:
+			f.clicks++
+		case ev.Type == livedeck.EventOrder && ev.Status == livedeck.OrderCreated:
+			f.orders++
+		}
+	}
+	delete(per, "")
+	if len(per) == 0 {
+		t.Fatal("no product events")
+	}
+	for sku, f := range per {
+		if ctr := float64(f.clicks) / float64(f.exposures); f.exposures == 0 || ctr < 0.03 || ctr > 0.4 {
+			t.Errorf("%s: %d clicks of %d exposures; want a click-through rate between 3%% and 40%%", sku, f.clicks, f.exposures)
+		}
+		if f.orders >= f.clicks {
+			t.Errorf("%s: %d orders from %d clicks; want fewer orders than clicks", sku, f.orders, f.clicks)
+		}
+	}
+}
