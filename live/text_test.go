@@ -1,6 +1,7 @@
 package live
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -102,5 +103,27 @@ func TestSegmentSameAsWholeText(t *testing.T) {
 func TestLoadTextRejectsUnknownClass(t *testing.T) {
 	if _, err := LoadText("testdata/bad_classifier.yaml"); err == nil {
 		t.Fatal("unknown class accepted")
+	}
+}
+
+// BenchmarkWords measures a comment's words: a comment seen before (from
+// the cache), and unique ones, mixed scripts and Han only.
+func BenchmarkWords(b *testing.B) {
+	text, _ := LoadText("")
+	text.Warm()
+	for _, tc := range []struct{ name, text string }{
+		{"repeated", "想要！多少钱 how much? 😍"},
+		{"unique-mixed", "想要！多少钱 how much? 😍 第%d次"},
+		{"unique-han", "这件大衣有没有黑色的，我一米六五穿什么码 第%d次"},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				c := tc.text
+				if strings.Contains(c, "%d") {
+					c = fmt.Sprintf(c, i)
+				}
+				text.Words(c)
+			}
+		})
 	}
 }
