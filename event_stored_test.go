@@ -86,3 +86,22 @@ func BenchmarkDecodeStored(b *testing.B) {
 		}
 	})
 }
+
+// FuzzDecodeStored feeds arbitrary stream entries to the decoder: it must
+// not panic, and whatever it accepts encoding/json must read the same way.
+func FuzzDecodeStored(f *testing.F) {
+	f.Add([]byte(`{"id":"c1","type":"comment","ts":1764554400000,"text":"想要"}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var got Event
+		if err := DecodeStored(b, &got); err != nil {
+			return
+		}
+		var want Event
+		if err := json.Unmarshal(b, &want); err != nil {
+			return // e.g. a trailing value, which a stream entry never has
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("DecodeStored(%q) = %+v; encoding/json gives %+v", b, got, want)
+		}
+	})
+}
