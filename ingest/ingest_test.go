@@ -17,19 +17,38 @@ import (
 	"github.com/livedeck/livedeck/redisx"
 )
 
+// backend is a Redis the ingest tests run against: standalone or a 3-node
+// Redis Cluster. server is the redis-server holding a room's keys (to stop
+// or pause it); healed waits after that server restarts until the backend
+// serves every key again.
+type backend struct {
+	url    string
+	server func(t *testing.T, room string) *redistest.Server
+	healed func(tb testing.TB)
+}
+
+// backends start a Redis of each kind, with extra arguments for every
+// redis-server (e.g. AOF on).
+var backends = []struct {
+	name  string
+	start func(t *testing.T, extra ...string) backend
+}{
+	{"standalone", func(t *testing.T, extra ...string) backend {
+		s := redistest.Start(t, extra...)
+		return backend{s.URL(), func(*testing.T, string) *redistest.Server { return s }, func(testing.TB) {}}
+	}},
+	{"cluster", func(t *testing.T, extra ...string) backend {
+		c := redistest.StartCluster(t, 3, extra...)
+		return backend{c.URL(), func(t *testing.T, room string) *redistest.Server { return c.NodeFor(t, redisx.Room(room).Events()) }, c.WaitOK}
+	}},
+}
+
 // TestIngest runs the same behaviour against a standalone Redis and a
 // 3-node Redis Cluster: a CROSSSLOT error or any difference fails it.
 func TestIngest(t *testing.T) {
-	backends := []struct {
-		name string
-		url  func(t *testing.T) string
-	}{
-		{"standalone", func(t *testing.T) string { return redistest.Start(t).URL() }},
-		{"cluster", func(t *testing.T) string { return redistest.StartCluster(t, 3).URL() }},
-	}
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
-			rdb := open(t, b.url(t))
+			rdb := open(t, b.start(t).url)
 			s := newService(t, rdb, Config{})
 			t.Run("RoundTrip", func(t *testing.T) { testRoundTrip(t, s, rdb) })
 			t.Run("PartlyBadBatch", func(t *testing.T) { testPartlyBad(t, s, rdb) })
@@ -266,13 +285,18 @@ func testRoomStock(t *testing.T, s *Service, rdb redis.UniversalClient) {
 	}
 }
 
-// TestIngestOverload fills one cap while Redis is paused, so the batch in
-// flight cannot finish, and checks the next batch is refused with a
-// Retry-After, then that the held batch completes once Redis resumes.
+// TestIngestOverload fills one cap while Redis (the cluster node holding
+// the room) is paused, so the batch in flight cannot finish, and checks the
+// next batch is refused with a Retry-After, then that the held batch
+// completes once Redis resumes.
 func TestIngestOverload(t *testing.T) {
-	srv := redistest.Start(t)
-	rdb := open(t, srv.URL())
-	admin := srv.Client(t)
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) { testOverload(t, b.start(t)) })
+	}
+}
+
+func testOverload(t *testing.T, b backend) {
+	rdb := open(t, b.url)
 	ctx := context.Background()
 	like := func(id string) string { return fmt.Sprintf(`{"id":%q,"type":"like","ts":1732280000000}`, id) }
 	cases := []struct {
@@ -286,8 +310,9 @@ func TestIngestOverload(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			s := newService(t, rdb, c.cfg)
-			createRoom(t, s, "overload-"+c.name)
 			room := "overload-" + c.name
+			createRoom(t, s, room)
+			admin := b.server(t, room).Client(t)
 			if err := admin.Do(ctx, "CLIENT", "PAUSE", "60000", "WRITE").Err(); err != nil {
 				t.Fatal(err)
 			}
@@ -321,12 +346,18 @@ func TestIngestOverload(t *testing.T) {
 	}
 }
 
-// TestIngestRedisDown stops Redis: a batch gets unavailable and nothing is
-// acknowledged; after a restart (AOF keeps the room) the same service
-// ingests again without being rebuilt, and the retried batch counts once.
+// TestIngestRedisDown stops Redis (on a cluster, the node holding the
+// room): a batch gets unavailable and nothing is acknowledged; after a
+// restart (AOF keeps the room) the same service ingests again without being
+// rebuilt, and the retried batch counts once.
 func TestIngestRedisDown(t *testing.T) {
-	srv := redistest.Start(t, "--appendonly", "yes", "--appendfsync", "always")
-	rdb, err := redisx.Open(srv.URL(), redisx.Options{})
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) { testRedisDown(t, b.start(t, "--appendonly", "yes", "--appendfsync", "always")) })
+	}
+}
+
+func testRedisDown(t *testing.T, b backend) {
+	rdb, err := redisx.Open(b.url, redisx.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -339,6 +370,7 @@ func TestIngestRedisDown(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	srv := b.server(t, "down")
 	srv.Stop()
 	batch := `[{"id":"x","type":"like","ts":1732280000000},{"id":"y","type":"share","ts":1732280000000,"user_id":"u"}]`
 	res, err := s.IngestReader(ctx, "down", "", strings.NewReader(batch))
@@ -350,6 +382,7 @@ func TestIngestRedisDown(t *testing.T) {
 	}
 
 	srv.Restart(t)
+	b.healed(t)
 	res, err = s.IngestReader(ctx, "down", "", strings.NewReader(batch))
 	if err != nil {
 		t.Fatalf("after restart: %v", err)

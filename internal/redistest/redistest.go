@@ -121,12 +121,14 @@ type Cluster struct {
 
 // StartCluster runs an n-node Redis Cluster (n ≥ 3) on loopback ports with
 // slots spread over all nodes, and waits until it reports cluster_state:ok.
-func StartCluster(tb testing.TB, n int) *Cluster {
+// Extra arguments are passed to every node, e.g. "--appendonly", "yes".
+func StartCluster(tb testing.TB, n int, extra ...string) *Cluster {
 	tb.Helper()
 	cl := &Cluster{}
 	var addrs []string
 	for i := 0; i < n; i++ {
-		s := Start(tb, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000")
+		args := append([]string{"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000"}, extra...)
+		s := Start(tb, args...)
 		cl.Nodes = append(cl.Nodes, s)
 		addrs = append(addrs, s.Addr())
 	}
@@ -139,23 +141,57 @@ func StartCluster(tb testing.TB, n int) *Cluster {
 	if out, err := exec.Command(cli, args...).CombinedOutput(); err != nil {
 		tb.Fatalf("redis-cli --cluster create: %v\n%s", err, out)
 	}
+	cl.WaitOK(tb)
+	return cl
+}
+
+// WaitOK waits until every node reports cluster_state:ok, e.g. after a
+// stopped node was restarted.
+func (c *Cluster) WaitOK(tb testing.TB) {
+	tb.Helper()
 	deadline := time.Now().Add(20 * time.Second)
-	for _, s := range cl.Nodes {
-		c := redis.NewClient(&redis.Options{Addr: s.Addr()})
+	for _, s := range c.Nodes {
+		cc := redis.NewClient(&redis.Options{Addr: s.Addr()})
 		for {
-			info, err := c.ClusterInfo(context.Background()).Result()
+			info, err := cc.ClusterInfo(context.Background()).Result()
 			if err == nil && strings.Contains(info, "cluster_state:ok") {
 				break
 			}
 			if time.Now().After(deadline) {
-				c.Close()
+				cc.Close()
 				tb.Fatalf("cluster node %s not ok: %v %s", s.Addr(), err, info)
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
-		c.Close()
+		cc.Close()
 	}
-	return cl
+}
+
+// NodeFor is the node that serves key's slot.
+func (c *Cluster) NodeFor(tb testing.TB, key string) *Server {
+	tb.Helper()
+	cc := redis.NewClient(&redis.Options{Addr: c.Nodes[0].Addr()})
+	defer cc.Close()
+	ctx := context.Background()
+	slot, err := cc.ClusterKeySlot(ctx, key).Result()
+	if err != nil {
+		tb.Fatalf("cluster keyslot %s: %v", key, err)
+	}
+	ranges, err := cc.ClusterSlots(ctx).Result()
+	if err != nil {
+		tb.Fatalf("cluster slots: %v", err)
+	}
+	for _, r := range ranges {
+		if int64(r.Start) <= slot && slot <= int64(r.End) && len(r.Nodes) > 0 {
+			for _, s := range c.Nodes {
+				if s.Addr() == r.Nodes[0].Addr {
+					return s
+				}
+			}
+		}
+	}
+	tb.Fatalf("no node serves slot %d of %s", slot, key)
+	return nil
 }
 
 // URL is the LiveDeck cluster URL naming every node as a seed.
