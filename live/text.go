@@ -138,14 +138,63 @@ func (t *Text) Words(text string) []string {
 		return nil
 	}
 	if len(text) > wordCacheText {
-		return t.segment(seg, text)
+		return t.segment(seg, plainText(text))
 	}
 	if w, ok := t.words.Get(text); ok {
 		return w
 	}
-	w := t.segment(seg, text)
+	w := t.segment(seg, plainText(text))
 	t.words.Add(text, w)
 	return w
+}
+
+// plainText drops what was not said to the room: markup tags and links. A
+// comment that probes for script injection, or spam with a URL, should not
+// put "img", "onerror" or a domain among the room's keywords.
+func plainText(text string) string {
+	if !strings.ContainsAny(text, "<:.") {
+		return text
+	}
+	var b strings.Builder
+	for i := 0; i < len(text); {
+		if text[i] == '<' {
+			if j := strings.IndexByte(text[i:], '>'); j > 0 {
+				b.WriteByte(' ')
+				i += j + 1
+				continue
+			}
+		}
+		if linkAt(text, i) {
+			for i < len(text) && text[i] != ' ' && text[i] != '\t' && text[i] != '\n' {
+				i++
+			}
+			b.WriteByte(' ')
+			continue
+		}
+		b.WriteByte(text[i])
+		i++
+	}
+	return b.String()
+}
+
+// linkSchemes start the links plainText drops, matched without case.
+var linkSchemes = []string{"http://", "https://", "www.", "javascript:", "data:"}
+
+// linkAt reports whether a link starts at byte i, at the start of a word.
+// Bytes of multi-byte UTF-8 characters are never ASCII letters, so checking
+// bytes is safe.
+func linkAt(text string, i int) bool {
+	if i > 0 {
+		if c := text[i-1]; c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+			return false
+		}
+	}
+	for _, p := range linkSchemes {
+		if len(text)-i >= len(p) && strings.EqualFold(text[i:i+len(p)], p) {
+			return true
+		}
+	}
+	return false
 }
 
 // segment hands gse only runs of Han characters. Latin words, digits,
@@ -213,7 +262,12 @@ func worthCounting(w string) bool {
 
 func stopWords() map[string]bool {
 	m := map[string]bool{}
-	for _, w := range strings.Fields("的 了 是 我 你 他 她 这 那 在 有 和 就 都 也 很 吗 呢 啊 吧 呀 哦 嗯 这个 那个 一个 什么 我们 你们 主播 the a an is are to of and it this that for in on i you my me be do") {
+	for _, w := range strings.Fields(`的 了 是 我 你 他 她 这 那 在 有 和 就 都 也 很 吗 呢 啊 吧 呀 哦 嗯 这个 那个 一个 什么 我们 你们 主播
+		时候 怎么 可以 没有 有没有 还有 一下 这件 那件 已经 还是 就是 不是
+		the a an is are to of and it this that for in on i you my me be do
+		how what when where why who which much many should would could can will get got hi hello so very just
+		not no yes with at from as by or but if have has was were there here all some any your our we they
+		them he she his her its im it's i'm pls please than then too also about more most one lol ok okay`) {
 		m[w] = true
 	}
 	return m

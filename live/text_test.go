@@ -51,6 +51,37 @@ func TestWords(t *testing.T) {
 	}
 }
 
+// TestWordsLeaveOutMarkupAndLinks checks that tags, links and function
+// words do not become keywords, while what viewers say around them does.
+func TestWordsLeaveOutMarkupAndLinks(t *testing.T) {
+	text, _ := LoadText("")
+	text.Warm()
+	for _, tc := range []struct {
+		in        string
+		want, not []string
+	}{
+		{`<img src=x onerror=alert(1)> 想要`, []string{"想要"}, []string{"img", "src", "onerror", "alert"}},
+		{`<b>口红</b> 好看`, []string{"口红", "好看"}, []string{"b"}},
+		{"免费领取 http://spam.example/x 包邮", []string{"免费", "包邮"}, []string{"http", "spam", "example"}},
+		{"看 WWW.Shop.example 和 javascript:alert(1)", nil, []string{"www", "shop", "example", "javascript", "alert"}},
+		{"how much? what size should I get", []string{"size"}, []string{"how", "much", "what", "should", "get"}},
+		{"a < b and c > d, 尺码", []string{"尺码"}, []string{"b", "and", "c"}},
+		{"email me: not a link 质量", []string{"email", "link", "质量"}, []string{"not"}},
+	} {
+		got := text.Words(tc.in)
+		for _, w := range tc.want {
+			if !slices.Contains(got, w) {
+				t.Errorf("Words(%q) = %q, lacks %q", tc.in, got, w)
+			}
+		}
+		for _, w := range tc.not {
+			if slices.Contains(got, w) {
+				t.Errorf("Words(%q) = %q, keeps %q", tc.in, got, w)
+			}
+		}
+	}
+}
+
 // TestWordsCached checks that remembered words are the segmenter's words,
 // for short comments (kept) and long ones (not kept), asked for repeatedly.
 func TestWordsCached(t *testing.T) {
