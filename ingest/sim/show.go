@@ -290,7 +290,7 @@ func (s *Show) order(ev *livedeck.Event, flash int) {
 		} else if len(s.paid) < 4096 {
 			s.paid = append(s.paid, o)
 		}
-	case len(s.paid) > 0 && r < 0.53:
+	case len(s.paid) > 0 && r >= 0.5 && r < 0.53: // not more often when nothing is pending
 		o = s.take(&s.paid)
 		status = livedeck.OrderRefunded
 	default:

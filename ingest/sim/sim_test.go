@@ -136,11 +136,18 @@ func TestShowFlashSales(t *testing.T) {
 
 // TestShowFunnel checks the product funnel is one a real room could have:
 // for every product, more exposures than clicks and more clicks than
-// orders created.
+// orders created; few payments refunded.
 func TestShowFunnel(t *testing.T) {
 	type funnel struct{ exposures, clicks, orders int }
 	per := map[string]*funnel{}
+	var paid, refunded int
 	for _, ev := range events(5, 60000, 0, 0) {
+		switch ev.Status {
+		case livedeck.OrderPaid:
+			paid++
+		case livedeck.OrderRefunded:
+			refunded++
+		}
 		f := per[ev.SKU]
 		if f == nil {
 			f = &funnel{}
@@ -158,6 +165,10 @@ func TestShowFunnel(t *testing.T) {
 	delete(per, "")
 	if len(per) == 0 {
 		t.Fatal("no product events")
+	}
+	// Refunds during the show are a small share of payments.
+	if paid == 0 || float64(refunded)/float64(paid) > 0.10 {
+		t.Errorf("%d of %d paid orders refunded; want at most 10 %%", refunded, paid)
 	}
 	for sku, f := range per {
 		if ctr := float64(f.clicks) / float64(f.exposures); f.exposures == 0 || ctr < 0.03 || ctr > 0.4 {
