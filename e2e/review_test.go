@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -99,7 +100,23 @@ func TestConsoleReviewPage(t *testing.T) {
 		"rules:\n- name: warm\n  when: online >= 1\n  actions: [{tier: {name: t1, coupon: 满199减20}}, {cue: {text: 关注领券}}]\n"); code != 200 {
 		t.Fatalf("put rules: %d %s", code, body)
 	}
-	time.Sleep(3 * time.Second) // some minutes of show: orders, comments, a tier
+	// Some minutes of show: orders, comments, a tier. Wait for paid orders,
+	// so the closed review has GMV to show however the simulator's draws fall.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, body := st.api(t, "GET", "/api/v1/rooms/demo-beauty/metrics", "", "")
+		var m struct {
+			GMV int64 `json:"gmv"`
+		}
+		if json.Unmarshal([]byte(body), &m) == nil && m.GMV > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no paid order in the demo show after 30 s: %s", body)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	time.Sleep(time.Second)
 	ctx := browser(t)
 	login(t, ctx, st.URL+"/#/review?room=demo-beauty", "demo-producer", st.Logins["demo-producer"], "review-view")
 	ready := `[data-testid="review-view"][data-ready="1"]`
