@@ -204,9 +204,9 @@ func weights(flash bool, present, target int) [10]int {
 	gap := float64(target-present) / float64(max(target, 1))
 	enter, leave := 3+int(math.Max(gap, 0)*60), 3+int(math.Max(-gap, 0)*60)
 	if flash {
-		return [10]int{enter, leave, 30, 14, 1, 2, 2, 90, 24, 20}
+		return [10]int{enter, leave, 30, 14, 1, 2, 2, 90, 24, 40}
 	}
-	return [10]int{enter, leave, 28, 20, 2, 2, 2, 40, 6, 4}
+	return [10]int{enter, leave, 28, 20, 2, 2, 2, 40, 6, 6}
 }
 
 func pick(rng *rand.Rand, w []int) int {
