@@ -108,8 +108,11 @@ func decodeStored(dec *jsontext.Decoder, ev *Event) error {
 		case n != nil && v.Kind() == '0':
 			*n = v.Int()
 		case v.Kind() == 'n': // null: the zero value, as encoding/json does
-			if n != nil && (n == ev.Online || n == ev.Stock) {
-				ev.Online, ev.Stock = nilIf(ev.Online, n), nilIf(ev.Stock, n)
+			if n == ev.Online {
+				ev.Online = nil
+			}
+			if n == ev.Stock {
+				ev.Stock = nil
 			}
 		default:
 			return fmt.Errorf("field %q: unexpected %v", name, v.Kind())
@@ -130,11 +133,4 @@ func readName(dec *jsontext.Decoder) ([]byte, error) {
 		return raw[1 : len(raw)-1], nil
 	}
 	return jsontext.AppendUnquote(nil, raw)
-}
-
-func nilIf(p, q *int64) *int64 {
-	if p == q {
-		return nil
-	}
-	return p
 }

@@ -1,7 +1,6 @@
 package live
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -256,9 +255,15 @@ func liveMessage(snapJSON []byte, comments [][]byte) []byte {
 		n += len(c) + 1
 	}
 	msg := append(append(make([]byte, 0, n), `{"metrics":`...), snapJSON...)
+	for i, c := range comments {
+		if i == 0 {
+			msg = append(msg, `,"comments":[`...)
+		} else {
+			msg = append(msg, ',')
+		}
+		msg = append(msg, c...)
+	}
 	if len(comments) > 0 {
-		msg = append(msg, `,"comments":[`...)
-		msg = append(msg, bytes.Join(comments, []byte{','})...)
 		msg = append(msg, ']')
 	}
 	return append(msg, '}')
