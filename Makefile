@@ -19,9 +19,14 @@ build: console
 demo: build
 	$(BIN) demo
 
+# staticcheck is pinned and fetched through the module proxy on first use.
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
+	$(GO) run $(STATICCHECK) ./...
 
 test-console: deps
 	@if [ -f console/package.json ]; then cd console && npm run typecheck && npm test; fi

@@ -111,7 +111,7 @@ func (r *runner) step(ctx context.Context) error {
 	cfg := &r.p.cfg
 	block := cfg.Block
 	if r.pending {
-		if wait := cfg.PublishInterval - time.Now().Sub(r.lastPub); wait < block {
+		if wait := cfg.PublishInterval - time.Since(r.lastPub); wait < block {
 			block = wait
 		}
 	}
@@ -296,7 +296,7 @@ func (r *runner) checkpoint(ctx context.Context) error {
 }
 
 func (r *runner) renewIfDue(ctx context.Context) error {
-	if time.Now().Sub(r.lastRenew) < r.p.cfg.LeaseTTL/3 {
+	if time.Since(r.lastRenew) < r.p.cfg.LeaseTTL/3 {
 		return nil
 	}
 	ok, err := renew(ctx, r.p.rdb, r.keys.Lease(), r.token, r.p.cfg.LeaseTTL)

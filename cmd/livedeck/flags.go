@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"strconv"
 	"time"
 )
 
@@ -66,8 +65,6 @@ func (fs *flagSet) parse(args []string) error {
 	}
 	return fs.Parse(args)
 }
-
-func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
 
 // tokenFlag registers --token: the bearer token the HTTP tools send.
 func tokenFlag(fs *flagSet, p *string) {

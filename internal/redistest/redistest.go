@@ -177,15 +177,23 @@ func (c *Cluster) NodeFor(tb testing.TB, key string) *Server {
 	if err != nil {
 		tb.Fatalf("cluster keyslot %s: %v", key, err)
 	}
-	ranges, err := cc.ClusterSlots(ctx).Result()
+	shards, err := cc.ClusterShards(ctx).Result()
 	if err != nil {
-		tb.Fatalf("cluster slots: %v", err)
+		tb.Fatalf("cluster shards: %v", err)
 	}
-	for _, r := range ranges {
-		if int64(r.Start) <= slot && slot <= int64(r.End) && len(r.Nodes) > 0 {
-			for _, s := range c.Nodes {
-				if s.Addr() == r.Nodes[0].Addr {
-					return s
+	for _, sh := range shards {
+		for _, r := range sh.Slots {
+			if r.Start > slot || slot > r.End {
+				continue
+			}
+			for _, n := range sh.Nodes {
+				if n.Role != "master" {
+					continue
+				}
+				for _, s := range c.Nodes {
+					if s.Addr() == net.JoinHostPort(n.IP, strconv.FormatInt(n.Port, 10)) {
+						return s
+					}
 				}
 			}
 		}
