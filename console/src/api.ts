@@ -27,13 +27,34 @@ export function setCsrfToken(token: string | undefined): void {
   csrfToken = token ?? ''
 }
 
+/** Who the console's caller is, as GET /api/auth/me and the login answer say. */
+export interface Me {
+  kind?: string
+  name?: string
+  role?: string
+  rooms?: string[]
+  csrf_token?: string
+}
+
+let me: Me | null = null
+
+/** Keeps who we are (from /api/auth/me or the login answer) and its CSRF token. */
+export function setMe(m: Me | null | undefined): void {
+  me = m && typeof m === 'object' ? m : null
+  setCsrfToken(me?.csrf_token)
+}
+
+/** The caller's role; '' while unknown (not signed in yet). */
+export function myRole(): string {
+  return me?.role ?? ''
+}
+
 /** Reads who we are (and the CSRF token) without triggering the login form; false if unknown. */
 export async function loadSession(f: typeof fetch = fetch): Promise<boolean> {
   try {
     const res = await f('/api/auth/me', { credentials: 'same-origin', headers: { Accept: 'application/json' } })
     if (!res.ok) return false
-    const me = (await res.json()) as { csrf_token?: string }
-    setCsrfToken(me?.csrf_token)
+    setMe((await res.json()) as Me)
     return true
   } catch {
     return false
@@ -51,6 +72,8 @@ export interface RequestOptions {
   text?: string
   contentType?: string
   accept?: string
+  /** Extra request headers (a connector try's X-Try-Header-* lines). */
+  headers?: Record<string, string>
   signal?: AbortSignal
   fetch?: typeof fetch
 }
@@ -66,7 +89,7 @@ export function toApiError(status: number, body: unknown, fallback: string): Api
 }
 
 export async function request<T = unknown>(method: string, path: string, o: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: o.accept ?? 'application/json' }
+  const headers: Record<string, string> = { ...o.headers, Accept: o.accept ?? 'application/json' }
   let body: string | undefined
   if (o.json !== undefined) {
     headers['Content-Type'] = 'application/json'
@@ -106,6 +129,7 @@ export const api = {
   get: <T>(path: string, o?: RequestOptions) => request<T>('GET', path, o),
   post: <T>(path: string, o?: RequestOptions) => request<T>('POST', path, o),
   put: <T>(path: string, o?: RequestOptions) => request<T>('PUT', path, o),
+  del: <T>(path: string, o?: RequestOptions) => request<T>('DELETE', path, o),
 }
 
 /** Path-safe room id. */

@@ -2,7 +2,7 @@
 // router that mounts one view at a time, and the login hook for 401s and
 // websocket close 4001.
 
-import { loadSession, setUnauthorizedHook } from './api'
+import { loadSession, myRole, setUnauthorizedHook } from './api'
 import { h, replace } from './dom'
 import { lang, onLang, setLang, t, type Lang } from './i18n'
 import { href, parseRoute, type Route } from './router'
@@ -61,7 +61,8 @@ export function startApp(container: HTMLElement): void {
         rooms.length ? link('operator', t('nav.operator')) : null,
         rooms.length ? link('host', t('nav.host')) : null,
         rooms.length ? link('producer', t('nav.producer')) : null,
-        rooms.length ? link('review', t('nav.review')) : null),
+        rooms.length ? link('review', t('nav.review')) : null,
+        rooms.length && myRole() === 'admin' ? link('connectors', t('nav.connectors')) : null),
       h('span', { class: 'room-id', testid: 'current-room', text: rooms.join(', ') }),
       langSel)
   }
@@ -83,23 +84,30 @@ export function startApp(container: HTMLElement): void {
       case 'host':
         mounted = hostView(main, room, transparent, resume, showLogin, route.params.get('key') ?? '')
         break
-      case 'producer': {
+      case 'producer':
         // The rule editor (and its YAML library) loads only when opened.
-        let view: Mounted | null = null
-        let gone = false
-        mounted = { destroy: () => { gone = true; view?.destroy() } }
-        main.replaceChildren(h('p', { class: 'empty', text: t('common.loading') }))
-        void import('./producer/view').then((m) => {
-          if (!gone) view = m.producerView(main, room, resume, showLogin)
-        })
+        mounted = lazy(() => import('./producer/view').then((m) => () => m.producerView(main, room, resume, showLogin)))
         break
-      }
       case 'review':
         mounted = reviewView(main, room, route.params)
+        break
+      case 'connectors':
+        mounted = lazy(() => import('./connectors/page').then((m) => () => m.connectorsView(main, room)))
         break
       default:
         mounted = roomsView(main)
     }
+  }
+
+  /** A view whose code loads when opened; never started if left before it loaded. */
+  function lazy(load: () => Promise<() => Mounted>): Mounted {
+    let view: Mounted | null = null
+    let gone = false
+    main.replaceChildren(h('p', { class: 'empty', text: t('common.loading') }))
+    void load().then((start) => {
+      if (!gone) view = start()
+    })
+    return { destroy: () => { gone = true; view?.destroy() } }
   }
 
   window.addEventListener('hashchange', mount)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { changePct, clock, countdown, int, money, moneyShort, ratio } from './format'
+import { changePct, clock, countdown, int, money, moneyShort, ratio, stamp } from './format'
 
 describe('format', () => {
   it.each([
@@ -36,5 +36,16 @@ describe('format', () => {
     expect(countdown(9_400)).toBe('9.4')
     expect(countdown(-5)).toBe('0.0')
     expect(clock(new Date(2024, 0, 1, 9, 5, 7).getTime())).toBe('09:05:07')
+  })
+})
+
+describe('stamp', () => {
+  it('says the time today and the date before, 24-hour in both languages', () => {
+    const now = new Date(2026, 11, 1, 20, 0, 0).getTime()
+    expect(stamp(new Date(2026, 11, 1, 18, 2, 5).getTime(), 'zh-CN', now)).toBe('18:02:05')
+    expect(stamp(new Date(2026, 10, 30, 21, 7, 0).getTime(), 'zh-CN', now)).toBe('11月30日 21:07:00')
+    expect(stamp(new Date(2026, 10, 30, 21, 7, 0).getTime(), 'en', now)).toBe('Nov 30 21:07:00')
+    expect(stamp(new Date(2025, 0, 2, 3, 4, 5).getTime(), 'en', now)).toBe('Jan 2, 2025 03:04:05')
+    expect(stamp(0, 'en', now)).toBe('–')
   })
 })

@@ -62,3 +62,18 @@ export function countdown(ms: number): string {
   const s = Math.ceil(ms / 1000)
   return `${Math.floor(s / 60)}:${pad2(s % 60)}`
 }
+
+/**
+ * A moment for a table: "HH:MM:SS" (24-hour) when it is today on this
+ * client's clock, else the date in the language's own order before it
+ * ("12月1日 18:02:05", "Dec 1 18:02:05").
+ */
+export function stamp(ms: number, lang: string, now = Date.now()): string {
+  if (!Number.isFinite(ms) || ms <= 0) return '–'
+  const d = new Date(ms)
+  const n = new Date(now)
+  if (d.getFullYear() === n.getFullYear() && d.getMonth() === n.getMonth() && d.getDate() === n.getDate()) return clock(ms)
+  const opts: Intl.DateTimeFormatOptions = { month: 'short', day: 'numeric' }
+  if (d.getFullYear() !== n.getFullYear()) opts.year = 'numeric'
+  return `${new Intl.DateTimeFormat(lang, opts).format(d)} ${clock(ms)}`
+}

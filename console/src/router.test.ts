@@ -15,6 +15,8 @@ describe('router', () => {
     ['#/review?room=r1,r2&compare=r0', 'review', ['r1']],
     ['#/review', 'rooms', []],
     ['#/review?room=../etc', 'rooms', []],
+    ['#/connectors?room=r1,r2', 'connectors', ['r1']],
+    ['#/connectors', 'rooms', []],
   ])('%s', (hash, name, rooms) => {
     const r = parseRoute(hash)
     expect(r.name).toBe(name)

@@ -1,8 +1,9 @@
 // Hash routes: #/rooms, #/operator?rooms=r1,r2, #/host?room=r1[&transparent=1],
-// #/producer?room=r1, #/review?room=r1[&compare=r0][&window=5]. Hash routing
+// #/producer?room=r1, #/review?room=r1[&compare=r0][&window=5],
+// #/connectors?room=r1. Hash routing
 // needs no server support beyond "/".
 
-export type RouteName = 'rooms' | 'operator' | 'host' | 'producer' | 'review'
+export type RouteName = 'rooms' | 'operator' | 'host' | 'producer' | 'review' | 'connectors'
 
 export interface Route {
   name: RouteName
@@ -30,6 +31,7 @@ export function parseRoute(hash: string): Route {
     case 'host':
     case 'producer':
     case 'review':
+    case 'connectors':
       if (rooms.length) return { name, rooms: name === 'operator' ? rooms : rooms.slice(0, 1), params }
       return { name: 'rooms', rooms: [], params }
     default:

@@ -2,7 +2,7 @@
 // closes with 4001. Posts {"username","password"} to /api/auth/login and,
 // on success, lets the app reconnect and reload the view.
 
-import { api, ApiError, setCsrfToken } from '../api'
+import { api, ApiError, setMe, type Me } from '../api'
 import { h, setText } from '../dom'
 import { t } from '../i18n'
 
@@ -23,8 +23,7 @@ export function loginDialog(onDone: () => void) {
     submit.disabled = true
     setText(err, '')
     try {
-      const me = await api.post<{ csrf_token?: string }>('/api/auth/login', { json: { username: user.value, password: pass.value } })
-      setCsrfToken(me?.csrf_token)
+      setMe(await api.post<Me>('/api/auth/login', { json: { username: user.value, password: pass.value } }))
       el.remove()
       onDone()
     } catch (x) {

@@ -3,7 +3,10 @@
 // focused room, and a tab per room with its headline numbers. Numbers a
 // silent source feeds are marked stale, re-checked on every tick.
 
-import { api, roomPath } from '../api'
+import { api, myRole, roomPath } from '../api'
+import { connectorsApi } from '../connectors/api'
+import type { Connector } from '../connectors/model'
+import { Poller } from '../connectors/poll'
 import { h, setAttrs, setText } from '../dom'
 import { int, money, moneyShort } from '../format'
 import { t } from '../i18n'
@@ -27,6 +30,9 @@ interface SeriesResponse {
   step: string
   points: [number, number][]
 }
+
+/** Roles that may read a room's connectors (GET …/connectors is staff only). */
+const CONNECTOR_READERS: ReadonlySet<string> = new Set(['admin', 'producer', 'operator'])
 
 const HISTORY = [
   { chart: 'online', metric: 'online', step: '1s', backMs: 30 * 60_000 },
@@ -52,6 +58,21 @@ export function operatorView(root: HTMLElement, rooms: string[], resume: ResumeB
   const alerts = alertList((key) => session.ack(focus, key))
   const sources = sourcesPanel()
   const loadedFor = new Map<string, number>()
+  // The focused room's connectors (platform, rate, signature failures,
+  // unmapped messages), polled every 5 s by the roles that may read them;
+  // null until known, and for everyone else the panel shows the snapshot.
+  let connectors: { room: string; list: Connector[] } | null = null
+  const connectorPoll = CONNECTOR_READERS.has(myRole())
+    ? new Poller({
+      load: async (signal) => { const room = focus; return { room, list: await connectorsApi.list(room, signal) } },
+      onData: (v) => { connectors = v; session.mark('tick') },
+      onError: (e, stopped) => {
+        if (stopped) connectors = null
+        console.warn('livedeck: connectors:', (e as Error).message)
+      },
+      visible: () => !document.hidden,
+    })
+    : null
 
   const tabs = rooms.map((r) => {
     const stats = h('span', { class: 'tab-stats' })
@@ -83,6 +104,7 @@ export function operatorView(root: HTMLElement, rooms: string[], resume: ResumeB
 
   function setFocus(r: string): void {
     focus = r
+    connectorPoll?.now()
     showReviewLink()
     session.mark('metrics', 'comments', 'alerts', 'tier', 'rooms')
     void loadHistory(r)
@@ -115,7 +137,7 @@ export function operatorView(root: HTMLElement, rooms: string[], resume: ResumeB
   function renderFreshness(): void {
     const f = roomFreshness(focus)
     const hint = (online: boolean) => t(online && !f.all.stale ? 'fresh.onlineHint' : 'fresh.allHint', { s: f.staleAfter })
-    sources.render(f)
+    sources.render(f, connectors?.room === focus ? connectors.list : null, store.serverNow())
     kpis.mark(staleKpis(f, KPI_IDS), (id) => hint(id === 'online'))
     charts.online.stale(f.online.stale ? staleText(f.online.since) : null, hint(true))
     for (const c of [charts.gmv, charts.comments]) c.stale(f.all.stale ? staleText(f.all.since) : null, hint(false))
@@ -154,9 +176,11 @@ export function operatorView(root: HTMLElement, rooms: string[], resume: ResumeB
   }
 
   session.start()
+  connectorPoll?.start()
   return {
     destroy(): void {
       session.stop()
+      connectorPoll?.stop()
       for (const c of Object.values(charts)) c.destroy()
     },
   }

@@ -3,7 +3,7 @@
 // multi-select that opens one dashboard over several rooms. An online count
 // the server marks stale (no viewers event for a while) says so.
 
-import { api, ApiError } from '../api'
+import { api, ApiError, myRole } from '../api'
 import { h, replace, setText, syncList } from '../dom'
 import { int, money, ratio } from '../format'
 import { t } from '../i18n'
@@ -64,7 +64,8 @@ export function roomsView(root: HTMLElement, pollMs = 5000) {
         h('a', { text: t('nav.operator'), attrs: { href: href('operator', [r.id]) } }), ' · ',
         h('a', { text: t('nav.host'), attrs: { href: href('host', [r.id]) } }), ' · ',
         h('a', { text: t('nav.producer'), attrs: { href: href('producer', [r.id]) } }), ' · ',
-        h('a', { testid: `room-review-${r.id}`, text: t('nav.review'), attrs: { href: href('review', [r.id]) } })))
+        h('a', { testid: `room-review-${r.id}`, text: t('nav.review'), attrs: { href: href('review', [r.id]) } }),
+        ...(myRole() === 'admin' ? [' · ', h('a', { testid: `room-connectors-${r.id}`, text: t('nav.connectors'), attrs: { href: href('connectors', [r.id]) } })] : [])))
   }
 
   function update(tr: HTMLElement, r: RoomSummary): void {

@@ -5,7 +5,8 @@ import { normalizeSnapshot } from '../protocol'
 import { freshness, staleKpis } from '../state/freshness'
 import { KPI_IDS, kpiCards } from './kpis'
 import { overviewOnline } from './rooms'
-import { agoText, sourceLabel, sourcesPanel, staleText } from './sources'
+import { normalizeConnector } from '../connectors/model'
+import { agoText, platformLabel, sourceLabel, sourcesPanel, staleText } from './sources'
 
 afterEach(() => setLang('en'))
 
@@ -51,6 +52,45 @@ describe('sources panel', () => {
     expect(rows()[0]).toBe(first) // rows are updated in place
     expect(text(first, 'source-age')).toBe('31 s ago')
     expect(first.dataset.stale).toBe('1')
+  })
+
+  it('shows a connector by platform with its last message, rate, signature failures and unmapped messages', () => {
+    const now = 1_000_000
+    const bili = normalizeConnector({
+      source: 'connector', format: 'bilibili', platform: 'bilibili', settings: { format: 'bilibili' },
+      stats: { last_message_at: now - 1_000, per_min: 1234, signature_failures: 0, ignored: 5, dead_letters: 2 },
+    })
+    const shop = normalizeConnector({ source: 'shop', format: 'shopify', platform: 'shopify', stats: { signature_failures: 3 } })
+    const p = sourcesPanel()
+    p.render(freshness(m, 100_000, 100_000), [bili, shop], now)
+    const row = (name: string) => p.el.querySelector<HTMLElement>(`[data-source="${name}"]`)!
+    const text = (r: HTMLElement, id: string) => r.querySelector<HTMLElement>(`[data-testid="${id}"]`)!
+    expect(text(row('connector'), 'source-platform').textContent).toBe('Bilibili')
+    expect(text(row('connector'), 'source-age').textContent).toBe('1 s ago')
+    expect(text(row('connector'), 'source-rate').textContent).toBe('1,234/min')
+    expect(text(row('connector'), 'source-sig').textContent).toBe('0 signature failures')
+    expect(text(row('connector'), 'source-unmapped').textContent).toBe('5 ignored · 2 dead letters')
+    expect(text(row('connector'), 'source-unmapped').dataset.alert).toBe('1')
+    expect(text(row('shop'), 'source-age').textContent).toBe('no message yet')
+    expect(text(row('shop'), 'source-state').textContent).toBe('Waiting')
+    expect(text(row('shop'), 'source-sig').dataset.alert).toBe('1')
+    // A source that is not a saved connector shows no connector counts.
+    expect(text(row('webhook'), 'source-platform').hidden).toBe(true)
+    expect(text(row('webhook'), 'source-sig').hidden).toBe(true)
+
+    setLang('zh-CN')
+    const zhPanel = sourcesPanel()
+    zhPanel.render(freshness(m, 100_000, 100_000), [bili], now)
+    const zr = zhPanel.el.querySelector<HTMLElement>('[data-source="connector"]')!
+    expect(text(zr, 'source-platform').textContent).toBe('哔哩哔哩')
+    expect(text(zr, 'source-unmapped').textContent).toBe('忽略 5 条 · 死信 2 条')
+    expect(text(zr, 'source-sig').textContent).toBe('签名失败 0 次')
+  })
+
+  it('names platforms from the server or the format', () => {
+    expect(['douyin', 'douyin-open', 'tiktok-live', 'doudian', 'mapping', '', 'kuaishou'].map((p) => platformLabel(p))).toEqual(
+      ['Douyin', 'Douyin', 'TikTok LIVE', 'Doudian shop', 'Custom webhook', 'Custom webhook', 'kuaishou'])
+    expect(platformLabel('', 'douyin-webcast')).toBe('Douyin')
   })
 
   it('says when nothing arrived yet', () => {
