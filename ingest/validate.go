@@ -19,6 +19,12 @@ const (
 	maxTS          = 4_102_444_800_000 // 2100-01-01T00:00:00Z
 )
 
+// Validate checks one event as ingest would, normalising it in place, and
+// returns the field at fault and why (an empty reason when it is valid).
+// Producers of events from other formats (platform connectors) use it to
+// check what they build before it reaches a batch.
+func Validate(ev *livedeck.Event) (field, reason string) { return validate(ev) }
+
 // validate checks ev against the contract for its type and drops the fields
 // its type does not use, so the stored form is canonical. It returns the
 // field at fault and why, or an empty reason.

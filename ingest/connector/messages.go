@@ -1,0 +1,139 @@
+package connector
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/livedeck/livedeck"
+)
+
+// maxMessages bounds the messages of one delivery.
+const maxMessages = 10_000
+
+// jsonOpts are the decoding options of every adapter: platforms repeat
+// names now and then and send odd bytes in nicknames; neither should cost
+// a message (texts are cleaned in finish).
+var jsonOpts = json.JoinOptions(jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+
+// splitMessages reads a body that is a JSON array of messages, NDJSON (JSON
+// values one after another) or one JSON object, and returns each message's
+// bytes.
+func splitMessages(body []byte) ([]jsontext.Value, error) {
+	dec := jsontext.NewDecoder(bytes.NewReader(body), jsonOpts)
+	var out []jsontext.Value
+	switch dec.PeekKind() {
+	case '[':
+		if _, err := dec.ReadToken(); err != nil {
+			return nil, notJSON(err)
+		}
+		for dec.PeekKind() != ']' {
+			v, err := dec.ReadValue()
+			if err != nil {
+				return nil, notJSON(err)
+			}
+			if out, err = appendMessage(out, v); err != nil {
+				return nil, err
+			}
+		}
+		if _, err := dec.ReadToken(); err != nil {
+			return nil, notJSON(err)
+		}
+		if _, err := dec.ReadToken(); err != io.EOF {
+			return nil, livedeck.Errorf(livedeck.EINVALID, "", "not JSON: unexpected data after the array")
+		}
+		return out, nil
+	case '{':
+		for {
+			v, err := dec.ReadValue()
+			if err == io.EOF {
+				return out, nil
+			}
+			if err != nil {
+				return nil, notJSON(err)
+			}
+			if v.Kind() != '{' {
+				return nil, livedeck.Errorf(livedeck.EINVALID, "", "NDJSON line %d: each line must be one JSON object", len(out)+1)
+			}
+			if out, err = appendMessage(out, v); err != nil {
+				return nil, err
+			}
+		}
+	case 0:
+		if _, err := dec.ReadToken(); err == io.EOF {
+			return nil, livedeck.Errorf(livedeck.EINVALID, "", "empty body")
+		} else {
+			return nil, notJSON(err)
+		}
+	}
+	return nil, livedeck.Errorf(livedeck.EINVALID, "", "body must be a JSON array of messages, NDJSON or one JSON object")
+}
+
+func appendMessage(out []jsontext.Value, v jsontext.Value) ([]jsontext.Value, error) {
+	if len(out) >= maxMessages {
+		return nil, livedeck.Errorf(livedeck.ETOOLARGE, "", "more than %d messages in one delivery: split it", maxMessages)
+	}
+	return append(out, bytes.Clone(v)), nil
+}
+
+func notJSON(err error) error {
+	var se *jsontext.SyntacticError
+	if errors.As(err, &se) {
+		return livedeck.Errorf(livedeck.EINVALID, "", "not JSON at byte %d: %v", se.ByteOffset, se.Err)
+	}
+	return livedeck.Errorf(livedeck.EINVALID, "", "not JSON: %v", err)
+}
+
+// decodeEach maps every message of a body with one function, filling
+// Index, Raw and the event times of what it returns.
+func decodeEach(d *Delivery, one func(raw jsontext.Value, m *Message)) ([]Message, error) {
+	raws, err := splitMessages(d.Body)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Message, len(raws))
+	for i, raw := range raws {
+		m := &out[i]
+		m.Index, m.Raw = i, raw
+		one(raw, m)
+		settle(m, d.Received)
+	}
+	return out, nil
+}
+
+// settle enforces Message's invariant (events, ignored or an error) and
+// fits its events to LiveDeck's bounds.
+func settle(m *Message, received time.Time) {
+	switch {
+	case m.Err != nil:
+		m.Events, m.Ignored = nil, false
+	case len(m.Events) == 0:
+		m.Ignored = true
+	default:
+		m.Ignored = false
+		for i := range m.Events {
+			finish(&m.Events[i], received)
+		}
+	}
+}
+
+// unmarshal decodes a message into v with the adapters' options.
+func unmarshal(raw []byte, v any) error {
+	if err := json.Unmarshal(raw, v, jsonOpts); err != nil {
+		return fmt.Errorf("not the expected shape: %v", err)
+	}
+	return nil
+}
+
+// unsigned is embedded by adapters of payloads a LiveDeck connector
+// forwards: no platform signature, LiveDeck's own reply.
+type unsigned struct{}
+
+func (unsigned) Signed() bool                     { return false }
+func (unsigned) Verify(*Delivery, []string) error { return nil }
+func (unsigned) Reply(bool) (string, []byte)      { return "", nil }
