@@ -67,3 +67,7 @@ func trimExt(path string) string {
 }
 
 func FuzzDecodeBilibili(f *testing.F) { fuzzDecode(f, "bilibili", &connector.Settings{}) }
+
+func FuzzDecodeShopify(f *testing.F) {
+	fuzzDecode(f, "shopify", &connector.Settings{Products: map[string]string{"49148385": "LIP-TINT"}})
+}

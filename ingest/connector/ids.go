@@ -3,6 +3,8 @@ package connector
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -94,3 +96,30 @@ func finish(ev *livedeck.Event, received time.Time) {
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+// productSKU picks the room SKU of a platform line: the first of ids that
+// Settings.Products maps, else the first non-empty id used as it is. An id
+// that is not a valid LiveDeck SKU is an error naming what to map.
+func productSKU(s *Settings, ids ...string) (string, error) {
+	first := ""
+	for _, id := range ids {
+		if id == "" {
+			continue
+		}
+		if s != nil {
+			if sku, ok := s.Products[id]; ok {
+				return sku, nil
+			}
+		}
+		if first == "" {
+			first = id
+		}
+	}
+	if first == "" {
+		return "", errors.New("no product id: map the product in the connector's products")
+	}
+	if !livedeck.ValidID(first) {
+		return "", fmt.Errorf("product %.64q is not a LiveDeck SKU (1-64 letters, digits, '_', '.', '-'): map it in the connector's products", first)
+	}
+	return first, nil
+}

@@ -29,9 +29,9 @@ func TestParseMinor(t *testing.T) {
 		{"0.0001", "CLF", 1, true},
 		{"19.999", "USD", 0, false}, // too many decimals
 		{"1000000000.00", "CNY", 100_000_000_000, true},
-		{"1000000000.01", "CNY", 0, false},                // above LiveDeck's limit
-		{"99999999999999999999999", "USD", 0, false},      // would overflow int64
-		{"1e3", "USD", 0, false},                          // exponent
+		{"1000000000.01", "CNY", 0, false},           // above LiveDeck's limit
+		{"99999999999999999999999", "USD", 0, false}, // would overflow int64
+		{"1e3", "USD", 0, false},                     // exponent
 		{"1E3", "USD", 0, false},
 		{"-1.00", "USD", 0, false}, // negative money
 		{"+1.00", "USD", 0, false},
