@@ -256,20 +256,16 @@ func checkAction(rule, field string, a Action, banned []string) (*template.Templ
 	if text == "" {
 		return nil, probs
 	}
-	t, err := template.New(field).Option("missingkey=error").Parse(text)
+	t, err := parseText(field, text)
 	if err != nil {
 		bad("", "template: %v", err)
 		return nil, probs
 	}
-	if err := t.Execute(discard{}, Env{SKUs: map[string]*SKU{}, Sources: map[string]Source{}}); err != nil && !strings.Contains(err.Error(), "index of untyped nil") && !strings.Contains(err.Error(), "map has no entry") {
+	if err := t.Execute(&boundedWriter{}, Env{SKUs: map[string]*SKU{}, Sources: map[string]Source{}}); err != nil && !strings.Contains(err.Error(), "index of untyped nil") && !strings.Contains(err.Error(), "map has no entry") {
 		bad("", "template: %v", err)
 	}
 	return t, probs
 }
-
-type discard struct{}
-
-func (discard) Write(p []byte) (int, error) { return len(p), nil }
 
 // DefaultBanned are words Chinese advertising law restricts in sales talk
 // (广告法极限用语); producers get a warning when a cue uses one.

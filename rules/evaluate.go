@@ -3,7 +3,6 @@ package rules
 import (
 	"context"
 	"fmt"
-	"strings"
 	"text/template"
 	"time"
 
@@ -231,9 +230,9 @@ func render(t *template.Template, env Env, fallback string) string {
 	if t == nil {
 		return fallback
 	}
-	var b strings.Builder
-	if err := t.Execute(&b, env); err != nil {
+	var w boundedWriter
+	if err := t.Execute(&w, env); err != nil {
 		return fallback
 	}
-	return b.String()
+	return w.b.String()
 }
