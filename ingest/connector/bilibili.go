@@ -28,6 +28,7 @@ const (
 func (bilibili) Name() string { return "bilibili" }
 
 func (b bilibili) Decode(d *Delivery, s *Settings) ([]Message, error) {
+	s = orDefault(s)
 	return decodeEach(d, func(raw jsontext.Value, m *Message) { b.one(raw, m, s, d.Received) })
 }
 

@@ -71,3 +71,7 @@ func FuzzDecodeBilibili(f *testing.F) { fuzzDecode(f, "bilibili", &connector.Set
 func FuzzDecodeShopify(f *testing.F) {
 	fuzzDecode(f, "shopify", &connector.Settings{Products: map[string]string{"49148385": "LIP-TINT"}})
 }
+
+func FuzzDecodeDoudian(f *testing.F) {
+	fuzzDecode(f, "doudian", &connector.Settings{Products: map[string]string{"doudian": "LIP-01"}})
+}

@@ -122,12 +122,29 @@ func settle(m *Message, received time.Time) {
 	}
 }
 
-// unmarshal decodes a message into v with the adapters' options.
+// unmarshal decodes a message into v with the adapters' options. Its
+// errors name the place in the message and say why in stable words (the
+// JSON library's own messages vary on purpose).
 func unmarshal(raw []byte, v any) error {
-	if err := json.Unmarshal(raw, v, jsonOpts); err != nil {
-		return fmt.Errorf("not the expected shape: %v", err)
+	err := json.Unmarshal(raw, v, jsonOpts)
+	if err == nil {
+		return nil
 	}
-	return nil
+	var sem *json.SemanticError
+	var syn *jsontext.SyntacticError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Errorf("not JSON at byte %d: %v", syn.ByteOffset, syn.Err)
+	case errors.As(err, &sem) && sem.Err != nil:
+		return fmt.Errorf("at %q: %v", string(sem.JSONPointer), sem.Err)
+	case errors.As(err, &sem):
+		want := "another type"
+		if sem.GoType != nil {
+			want = sem.GoType.Kind().String()
+		}
+		return fmt.Errorf("at %q: want %s, got %s", string(sem.JSONPointer), want, kindName(sem.JSONKind))
+	}
+	return errors.New("not the expected shape")
 }
 
 // unsigned is embedded by adapters of payloads a LiveDeck connector
@@ -137,3 +154,11 @@ type unsigned struct{}
 func (unsigned) Signed() bool                     { return false }
 func (unsigned) Verify(*Delivery, []string) error { return nil }
 func (unsigned) Reply(bool) (string, []byte)      { return "", nil }
+
+// orDefault is s, or default settings when there are none.
+func orDefault(s *Settings) *Settings {
+	if s == nil {
+		return &Settings{}
+	}
+	return s
+}

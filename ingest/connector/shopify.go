@@ -100,6 +100,7 @@ var shopifyStatus = map[string]livedeck.OrderStatus{
 }
 
 func (shopify) Decode(d *Delivery, s *Settings) ([]Message, error) {
+	s = orDefault(s)
 	topic := d.Header.Get("X-Shopify-Topic")
 	if topic == "" {
 		return nil, livedeck.Errorf(livedeck.EINVALID, "X-Shopify-Topic", "header missing: Shopify names the webhook topic there")
