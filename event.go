@@ -16,6 +16,8 @@ const (
 	EventProductExposure EventType = "product_exposure"
 	EventProductClick    EventType = "product_click"
 	EventOrder           EventType = "order"
+	EventAdSpend         EventType = "ad_spend"
+	EventCartAdd         EventType = "cart_add"
 
 	// EventStock is written by LiveDeck itself when an operator sets a
 	// product's stock mid-show, so that stock changes and orders are folded
@@ -27,6 +29,7 @@ const (
 var PublicEventTypes = []EventType{
 	EventViewers, EventEnter, EventLeave, EventComment, EventLike, EventFollow,
 	EventShare, EventGift, EventProductExposure, EventProductClick, EventOrder,
+	EventAdSpend, EventCartAdd,
 }
 
 // OrderStatus is a step in an order's lifecycle.
@@ -75,12 +78,16 @@ type Event struct {
 	Gift  string `json:"gift,omitempty"`  // gift
 	Value int64  `json:"value,omitempty"` // gift, minor units
 
-	SKU string `json:"sku,omitempty"` // product_exposure, product_click, order, stock
+	SKU string `json:"sku,omitempty"` // product_exposure, product_click, cart_add, order, stock
 
 	OrderID string      `json:"order_id,omitempty"` // order
-	Qty     int64       `json:"qty,omitempty"`      // order
-	Amount  int64       `json:"amount,omitempty"`   // order, minor units
+	Qty     int64       `json:"qty,omitempty"`      // order, cart_add
+	Amount  int64       `json:"amount,omitempty"`   // order, ad_spend; minor units
 	Status  OrderStatus `json:"status,omitempty"`   // order
+
+	Channel  string `json:"channel,omitempty"`  // ad_spend; order (optional: the paid channel it is attributed to)
+	Campaign string `json:"campaign,omitempty"` // ad_spend, optional
+	Period   int64  `json:"period,omitempty"`   // ad_spend: start of the spend period, Unix ms (ts if not sent)
 
 	Stock *int64 `json:"stock,omitempty"` // stock (internal)
 }

@@ -89,6 +89,12 @@ func decodeStored(dec *jsontext.Decoder, ev *Event) error {
 			n = &ev.Amount
 		case "status":
 			s = (*string)(&ev.Status)
+		case "channel":
+			s = &ev.Channel
+		case "campaign":
+			s = &ev.Campaign
+		case "period":
+			n = &ev.Period
 		case "stock":
 			ev.Stock = new(int64)
 			n = ev.Stock

@@ -18,6 +18,9 @@ func TestDecodeStored(t *testing.T) {
 		{"order", `{"id":"o1","type":"order","ts":2,"user_id":"u","sku":"A","order_id":"o1","qty":2,"amount":39800,"status":"paid"}`, false},
 		{"gift, like", `{"id":"g","type":"gift","ts":3,"gift":"玫瑰","value":100,"count":4}`, false},
 		{"stock", `{"id":"s","type":"stock","ts":4,"sku":"A","stock":0}`, false},
+		{"ad_spend", `{"id":"sp","type":"ad_spend","ts":5,"channel":"qianchuan","campaign":"c-1","period":4,"amount":12800}`, false},
+		{"cart_add", `{"id":"ca","type":"cart_add","ts":5,"user_id":"u","sku":"A","qty":2}`, false},
+		{"order with a channel", `{"id":"o2","type":"order","ts":2,"order_id":"o2","status":"paid","channel":"douplus"}`, false},
 		{"unknown names are skipped", `{"id":"x","later":{"a":[1,2]},"type":"like","ts":5}`, false},
 		{"null is the zero value", `{"id":"n","type":"viewers","ts":6,"online":null,"text":null}`, false},
 		{"escaped name", `{"\u0069d":"e","type":"share","ts":7}`, false},
@@ -93,6 +96,7 @@ func BenchmarkDecodeStored(b *testing.B) {
 // not panic, and whatever it accepts encoding/json must read the same way.
 func FuzzDecodeStored(f *testing.F) {
 	f.Add([]byte(`{"id":"c1","type":"comment","ts":1764554400000,"text":"想要"}`))
+	f.Add([]byte(`{"id":"sp","type":"ad_spend","ts":1764554400000,"channel":"qianchuan","campaign":"c","period":1764554100000,"amount":500}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var got Event
 		if err := DecodeStored(b, &got); err != nil {

@@ -206,6 +206,12 @@ func setField(ev *livedeck.Event, name []byte, v jsontext.Value) string {
 		var s string
 		s, r = str(v)
 		ev.Status = livedeck.OrderStatus(s)
+	case "channel":
+		ev.Channel, r = str(v)
+	case "campaign":
+		ev.Campaign, r = str(v)
+	case "period":
+		ev.Period, r = timestamp(v)
 	}
 	return r
 }

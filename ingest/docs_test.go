@@ -97,6 +97,9 @@ func TestSchemaRefuses(t *testing.T) {
 		`{"id":"a","type":"like","ts":1732280000}`,
 		`{"id":"a","type":"enter","ts":"yesterday","user_id":"u"}`,
 		`{"type":"like","ts":1732280000000}`,
+		`{"id":"a","type":"ad_spend","ts":1732280000000,"amount":100}`,
+		`{"id":"a","type":"ad_spend","ts":1732280000000,"channel":"qianchuan","amount":-5}`,
+		`{"id":"a","type":"cart_add","ts":1732280000000,"sku":"A","qty":1}`,
 	} {
 		if validJSON(s, bad) == nil {
 			t.Errorf("schema accepts %s", bad)

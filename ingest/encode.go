@@ -36,6 +36,9 @@ func AppendEvent(dst []byte, ev *livedeck.Event) []byte {
 	dst = appendOptInt(dst, `,"qty":`, ev.Qty)
 	dst = appendOptInt(dst, `,"amount":`, ev.Amount)
 	dst = appendOptString(dst, `,"status":`, string(ev.Status))
+	dst = appendOptString(dst, `,"channel":`, ev.Channel)
+	dst = appendOptString(dst, `,"campaign":`, ev.Campaign)
+	dst = appendOptInt(dst, `,"period":`, ev.Period)
 	if ev.Stock != nil {
 		dst = append(dst, `,"stock":`...)
 		dst = strconv.AppendInt(dst, *ev.Stock, 10)

@@ -95,6 +95,16 @@ var roundTrips = []struct {
 		livedeck.Event{ID: "o3", Type: "order", TS: 1732280000010, UserID: "u6", OrderID: "SO-2", SKU: "B", Qty: 1, Status: "cancelled"}},
 	{`{"id":"o4","type":"order","ts":1732280000011,"user_id":"u5","order_id":"SO-1","sku":"A","qty":2,"amount":39800,"status":"refunded"}`,
 		livedeck.Event{ID: "o4", Type: "order", TS: 1732280000011, UserID: "u5", OrderID: "SO-1", SKU: "A", Qty: 2, Amount: 39800, Status: "refunded"}},
+	{`{"id":"o5","type":"order","ts":1732280000012,"user_id":"u7","order_id":"SO-3","sku":"A","qty":1,"amount":19900,"status":"paid","channel":"qianchuan"}`,
+		livedeck.Event{ID: "o5", Type: "order", TS: 1732280000012, UserID: "u7", OrderID: "SO-3", SKU: "A", Qty: 1, Amount: 19900, Status: "paid", Channel: "qianchuan"}},
+	{`{"id":"ca1","type":"cart_add","ts":1732280000013,"user_id":"u5","sku":"A","qty":2,"channel":"dropped"}`,
+		livedeck.Event{ID: "ca1", Type: "cart_add", TS: 1732280000013, UserID: "u5", SKU: "A", Qty: 2}},
+	{`{"id":"ca2","type":"cart_add","ts":1732280000014,"user_id":"u6","sku":"B"}`,
+		livedeck.Event{ID: "ca2", Type: "cart_add", TS: 1732280000014, UserID: "u6", SKU: "B", Qty: 1}},
+	{`{"id":"sp1","type":"ad_spend","ts":"2024-11-22T20:55:00+08:00","channel":"qianchuan","campaign":"plan-7","period":"2024-11-22T20:50:00+08:00","amount":128000,"user_id":"dropped"}`,
+		livedeck.Event{ID: "sp1", Type: "ad_spend", TS: 1732280100000, Channel: "qianchuan", Campaign: "plan-7", Period: 1732279800000, Amount: 128000}},
+	{`{"id":"sp2","type":"ad_spend","ts":1732280000015,"channel":"douplus","amount":0}`,
+		livedeck.Event{ID: "sp2", Type: "ad_spend", TS: 1732280000015, Channel: "douplus", Period: 1732280000015}},
 }
 
 func testRoundTrip(t *testing.T, s *Service, rdb redis.UniversalClient) {
@@ -159,6 +169,14 @@ func testPartlyBad(t *testing.T, s *Service, rdb redis.UniversalClient) {
 		{`{"id":"b12","type":"enter","ts":1732280000000}`, "user_id", "required"},
 		{`{"id":"b13","type":"product_click","ts":1732280000000,"sku":"{A}"}`, "sku", "letters"},
 		{`{"id":"b14","type":"comment","ts":1732280000000,"user_id":"u","text":"\udc00"}`, "text", "UTF-8"},
+		{`{"id":"b15","type":"cart_add","ts":1732280000000,"sku":"A"}`, "user_id", "required"},
+		{`{"id":"b16","type":"cart_add","ts":1732280000000,"user_id":"u","sku":"A","qty":1.5}`, "qty", "not a decimal"},
+		{`{"id":"b17","type":"ad_spend","ts":1732280000000,"amount":100}`, "channel", "required"},
+		{`{"id":"b18","type":"ad_spend","ts":1732280000000,"channel":"qianchuan","amount":12.5}`, "amount", "not a decimal"},
+		{`{"id":"b19","type":"ad_spend","ts":1732280000000,"channel":"qianchuan","amount":-1}`, "amount", "out of range"},
+		{`{"id":"b20","type":"ad_spend","ts":1732280000000,"channel":"qianchuan","amount":1,"period":1732280000001}`, "period", "after ts"},
+		{`{"id":"b21","type":"ad_spend","ts":1732280000000,"channel":"  ","amount":1}`, "channel", "blank"},
+		{`{"id":"b22","type":"order","ts":1732280000000,"user_id":"u","order_id":"o","sku":"A","qty":1,"amount":100,"status":"paid","channel":7}`, "channel", "string"},
 		{`{"id":"ok2","type":"viewers","ts":1732280000000,"online":10}`, "", ""},
 	}
 	var parts []string

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/livedeck/livedeck"
@@ -12,6 +13,7 @@ const (
 	maxNicknameLen = 128  // bytes
 	maxTextLen     = 2000 // bytes, about 660 Chinese characters
 	maxGiftLen     = 64   // bytes
+	maxChannelLen  = 64   // bytes
 	maxOnline      = 1_000_000_000
 	maxCount       = 1_000_000         // likes in one event, units in one order
 	maxMoney       = 100_000_000_000   // minor units: 10 亿元
@@ -106,6 +108,10 @@ func validate(ev *livedeck.Event) (field, reason string) {
 		return "", ""
 	case livedeck.EventOrder:
 		return validateOrder(ev)
+	case livedeck.EventCartAdd:
+		return validateCartAdd(ev)
+	case livedeck.EventAdSpend:
+		return validateAdSpend(ev)
 	case livedeck.EventStock:
 		return "type", "stock is internal: change stock with PATCH /api/v1/rooms/{room}"
 	case "":
@@ -140,17 +146,85 @@ func validateOrder(ev *livedeck.Event) (string, string) {
 		}
 		return "status", "must be created, paid, cancelled or refunded"
 	}
+	if ev.Channel != "" {
+		if r := channelReason(ev.Channel); r != "" {
+			return "channel", r
+		}
+	}
 	*ev = livedeck.Event{ID: ev.ID, Type: ev.Type, TS: ev.TS, Source: ev.Source, UserID: ev.UserID,
-		SKU: ev.SKU, OrderID: ev.OrderID, Qty: ev.Qty, Amount: ev.Amount, Status: ev.Status}
+		SKU: ev.SKU, OrderID: ev.OrderID, Qty: ev.Qty, Amount: ev.Amount, Status: ev.Status, Channel: ev.Channel}
 	return "", ""
 }
 
+func validateCartAdd(ev *livedeck.Event) (string, string) {
+	if f, r := user(ev.UserID, true); r != "" {
+		return f, r
+	}
+	if !livedeck.ValidID(ev.SKU) {
+		return "sku", skuReason(ev.SKU)
+	}
+	if ev.Qty == 0 {
+		ev.Qty = 1
+	}
+	if ev.Qty < 1 || ev.Qty > maxCount {
+		return "qty", "out of range 1..1000000"
+	}
+	*ev = livedeck.Event{ID: ev.ID, Type: ev.Type, TS: ev.TS, Source: ev.Source, UserID: ev.UserID, SKU: ev.SKU, Qty: ev.Qty}
+	return "", ""
+}
+
+// validateAdSpend checks a spend report. Its period is stored explicitly
+// (ts when not sent), so that the stored report names the key a later
+// correction replaces: channel, campaign and period.
+func validateAdSpend(ev *livedeck.Event) (string, string) {
+	if ev.Channel == "" {
+		return "channel", "required: the paid traffic channel, e.g. qianchuan"
+	}
+	if r := channelReason(ev.Channel); r != "" {
+		return "channel", r
+	}
+	if ev.Campaign != "" {
+		if r := boundedID(ev.Campaign); r != "" {
+			return "campaign", r
+		}
+	}
+	if ev.Amount < 0 || ev.Amount > maxMoney {
+		return "amount", "out of range 0..100000000000 minor units"
+	}
+	if ev.Period == 0 {
+		ev.Period = ev.TS
+	}
+	if ev.Period < minTS || ev.Period >= maxTS {
+		return "period", "out of range: must be in 2000..2099 (Unix milliseconds, not seconds)"
+	}
+	if ev.Period > ev.TS {
+		return "period", "must not be after ts: a report covers spend from period up to ts"
+	}
+	*ev = livedeck.Event{ID: ev.ID, Type: ev.Type, TS: ev.TS, Source: ev.Source, Channel: ev.Channel,
+		Campaign: ev.Campaign, Period: ev.Period, Amount: ev.Amount}
+	return "", ""
+}
+
+func channelReason(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "must not be blank"
+	}
+	return bounded(s, maxChannelLen)
+}
+
 func boundedID(s string) string {
-	switch {
-	case s == "":
+	if s == "" {
 		return "required"
-	case len(s) > maxIDLen:
-		return "longer than 128 bytes"
+	}
+	return bounded(s, maxIDLen)
+}
+
+// bounded checks a name's length in bytes and that it has no control
+// characters.
+func bounded(s string, max int) string {
+	switch {
+	case len(s) > max:
+		return "longer than " + strconv.Itoa(max) + " bytes"
 	case strings.ContainsFunc(s, isControl):
 		return "must not contain control characters"
 	}
