@@ -42,8 +42,20 @@ type Snapshot struct {
 	UVValue         float64             `json:"uv_value"`   // GMV ÷ UV, minor units
 	AOV             float64             `json:"aov"`        // GMV ÷ paid orders, minor units
 	Funnel          Funnel              `json:"funnel"`
+	FunnelRates     FunnelRates         `json:"funnel_rates"`
 	SKUs            map[string]SKUStats `json:"skus"`
-	Keywords        []KeywordCount      `json:"keywords,omitempty"` // top words of the last 5 minutes
+
+	// Paid traffic and the cart (docs/metrics.md).
+	Spend        int64                   `json:"spend"`          // ad spend reported, corrections applied, minor units
+	SpendPerMin  float64                 `json:"spend_per_min"`  // spend reported for the last 5 minutes ÷ 5, minor units
+	ROI          float64                 `json:"roi"`            // GMV ÷ spend; 0 while nothing is spent
+	GPM          float64                 `json:"gpm"`            // GMV per 1,000 views (enter events), minor units
+	Views        int64                   `json:"views"`          // enter events
+	CostPerBuyer float64                 `json:"cost_per_buyer"` // spend ÷ paying buyers, minor units
+	CartAdds     int64                   `json:"cart_adds"`      // cart_add events
+	CartRate     float64                 `json:"cart_rate"`      // cart adds ÷ clicks
+	Channels     map[string]ChannelStats `json:"channels,omitempty"`
+	Keywords     []KeywordCount          `json:"keywords,omitempty"` // top words of the last 5 minutes
 
 	// Freshness: how long since each ingest source last delivered, so a
 	// connector that stalls silently shows on the dashboard and in rules.
@@ -71,15 +83,47 @@ type SKUStats struct {
 	ClickToOrder float64 `json:"click_to_order"` // orders ÷ clicks
 	UnitsSold    int64   `json:"units_sold"`     // paid minus refunded units
 	GMV          int64   `json:"gmv"`
-	Stock        int64   `json:"stock"` // remaining: last stock set minus units sold since
+	Stock        int64   `json:"stock"`     // remaining: last stock set minus units sold since
+	CartAdds     int64   `json:"cart_adds"` // cart_add events
+	CartRate     float64 `json:"cart_rate"` // cart adds ÷ clicks
 }
 
-// Funnel is exposure → click → order → paid, counted in events.
+// Funnel is exposure → click → cart → order → paid, counted in events.
 type Funnel struct {
 	Exposures int64 `json:"exposures"`
 	Clicks    int64 `json:"clicks"`
+	Carts     int64 `json:"carts"`
 	Orders    int64 `json:"orders"`
 	Paid      int64 `json:"paid"`
+}
+
+// FunnelRates are the funnel's step rates: each step ÷ the one before (0
+// when the one before is 0). Orders placed without a cart add make Order
+// above 1 possible.
+type FunnelRates struct {
+	Click float64 `json:"click"` // clicks ÷ exposures
+	Cart  float64 `json:"cart"`  // carts ÷ clicks
+	Order float64 `json:"order"` // orders ÷ carts
+	Paid  float64 `json:"paid"`  // paid ÷ orders
+}
+
+// Rates computes the step rates of f.
+func (f Funnel) Rates() FunnelRates {
+	div := func(a, b int64) float64 {
+		if b <= 0 {
+			return 0
+		}
+		return float64(a) / float64(b)
+	}
+	return FunnelRates{Click: div(f.Clicks, f.Exposures), Cart: div(f.Carts, f.Clicks), Order: div(f.Orders, f.Carts), Paid: div(f.Paid, f.Orders)}
+}
+
+// ChannelStats are one paid traffic channel's numbers.
+type ChannelStats struct {
+	Spend  int64   `json:"spend"`  // reported, corrections applied, minor units
+	GMV    int64   `json:"gmv"`    // paid minus refunded GMV of orders attributed to the channel
+	Orders int64   `json:"orders"` // paid orders attributed to the channel
+	ROI    float64 `json:"roi"`    // GMV ÷ spend; 0 while nothing is spent
 }
 
 // KeywordCount is a word and how often it was seen.

@@ -20,8 +20,8 @@ var errLeaseLost = errors.New("room lease lost")
 // checkpointScript writes a room's state atomically and only while the
 // caller holds the room's lease and moves the stream id forward: a stale
 // owner cannot overwrite a newer checkpoint, and a retried call is harmless.
-// KEYS: lease state seconds minutes orders present
-// ARGV: token last_id blob, then for each of the four hashes a count n and
+// KEYS: lease state seconds minutes orders spend present
+// ARGV: token last_id blob, then for each of the five hashes a count n and
 // n field/value pairs, then a count m and m present fields to delete.
 var checkpointScript = redis.NewScript(`
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return redis.error_reply('LEASE lost') end
@@ -37,7 +37,7 @@ if cur then
 end
 redis.call('HSET', KEYS[2], 'last_id', ARGV[2], 'blob', ARGV[3])
 local i = 4
-for k = 3, 6 do
+for k = 3, 7 do
   local n = tonumber(ARGV[i]); i = i + 1
   for j = 1, n do
     redis.call('HSET', KEYS[k], ARGV[i], ARGV[i + 1]); i = i + 2
@@ -45,7 +45,7 @@ for k = 3, 6 do
 end
 local m = tonumber(ARGV[i]); i = i + 1
 for j = 1, m do
-  redis.call('HDEL', KEYS[6], ARGV[i]); i = i + 1
+  redis.call('HDEL', KEYS[7], ARGV[i]); i = i + 1
 end
 return 1
 `)
@@ -77,6 +77,11 @@ func (s *State) checkpoint(ctx context.Context, rdb redis.UniversalClient, token
 		b, _ := json.Marshal(s.orders[id])
 		args = append(args, id, b)
 	}
+	args = append(args, len(s.dirtyS))
+	for k := range s.dirtyS {
+		b, _ := json.Marshal(s.spend[k])
+		args = append(args, k, b)
+	}
 	var set, del []string
 	for u := range s.dirtyP {
 		if s.present[u] > 0 {
@@ -93,7 +98,7 @@ func (s *State) checkpoint(ctx context.Context, rdb redis.UniversalClient, token
 	for _, u := range del {
 		args = append(args, u)
 	}
-	keys := []string{k.Lease(), k.State(), k.Seconds(), k.Minutes(), k.Orders(), k.Present()}
+	keys := []string{k.Lease(), k.State(), k.Seconds(), k.Minutes(), k.Orders(), k.Spend(), k.Present()}
 	if err := checkpointScript.Run(ctx, rdb, keys, args...).Err(); err != nil {
 		if err.Error() == "LEASE lost" {
 			return errLeaseLost
@@ -164,24 +169,15 @@ func loadState(ctx context.Context, rdb redis.UniversalClient, room string, prod
 	return s, nil
 }
 
-// load fetches the orders and viewers a batch touches from Redis.
-func (s *State) load(ctx context.Context, rdb redis.UniversalClient, orders, users []string) error {
+// load fetches the orders, viewers and spend reports a batch touches from
+// Redis.
+func (s *State) load(ctx context.Context, rdb redis.UniversalClient, orders, users, spend []string) error {
 	k := redisx.Room(s.room)
-	if len(orders) > 0 {
-		vals, err := rdb.HMGet(ctx, k.Orders(), orders...).Result()
-		if err != nil {
-			return fmt.Errorf("load orders: %w", err)
-		}
-		for i, v := range vals {
-			str, ok := v.(string)
-			if !ok {
-				continue // unseen: Fold creates it
-			}
-			o := &order{}
-			if err := json.Unmarshal([]byte(str), o); err == nil {
-				s.orders[orders[i]] = o
-			}
-		}
+	if err := loadJSON(ctx, rdb, k.Orders(), orders, s.orders); err != nil {
+		return fmt.Errorf("load orders: %w", err)
+	}
+	if err := loadJSON(ctx, rdb, k.Spend(), spend, s.spend); err != nil {
+		return fmt.Errorf("load spend reports: %w", err)
 	}
 	if len(users) > 0 {
 		vals, err := rdb.HMGet(ctx, k.Present(), users...).Result()
@@ -192,6 +188,29 @@ func (s *State) load(ctx context.Context, rdb redis.UniversalClient, orders, use
 			str, _ := v.(string)
 			at, _ := strconv.ParseInt(str, 10, 64)
 			s.present[users[i]] = at
+		}
+	}
+	return nil
+}
+
+// loadJSON reads the JSON values of fields of hash key into m; a field
+// the hash lacks is left out of m (unseen: Fold creates it).
+func loadJSON[T any](ctx context.Context, rdb redis.UniversalClient, key string, fields []string, m map[string]*T) error {
+	if len(fields) == 0 {
+		return nil
+	}
+	vals, err := rdb.HMGet(ctx, key, fields...).Result()
+	if err != nil {
+		return err
+	}
+	for i, v := range vals {
+		str, ok := v.(string)
+		if !ok {
+			continue
+		}
+		x := new(T)
+		if err := json.Unmarshal([]byte(str), x); err == nil {
+			m[fields[i]] = x
 		}
 	}
 	return nil

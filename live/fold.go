@@ -49,6 +49,7 @@ func (s *State) Fold(ev *livedeck.Event, id string, t *Text) Folded {
 	case livedeck.EventViewers:
 		s.foldViewers(ev, sec, min)
 	case livedeck.EventEnter:
+		c.Views++
 		if _, in := s.present[ev.UserID]; !in || s.present[ev.UserID] == 0 {
 			s.present[ev.UserID] = ev.TS
 			s.dirtyP[ev.UserID] = true
@@ -103,6 +104,12 @@ func (s *State) Fold(ev *livedeck.Event, id string, t *Text) Folded {
 		s.sku(ev.SKU).Clicks++
 		c.Funnel.Clicks++
 		add(fClicks, 1)
+	case livedeck.EventCartAdd:
+		s.sku(ev.SKU).Carts++
+		c.Funnel.Carts++
+		add(fCarts, 1)
+	case livedeck.EventAdSpend:
+		s.foldSpend(ev, add)
 	case livedeck.EventOrder:
 		out.order = s.foldOrder(ev, id, add)
 	case livedeck.EventStock:
@@ -144,7 +151,7 @@ func (s *State) foldOrder(ev *livedeck.Event, id string, add func(int, int64)) *
 	o := s.orders[ev.OrderID]
 	from := livedeck.OrderStatus("")
 	if o == nil {
-		o = &order{SKU: ev.SKU, Qty: ev.Qty, Amount: ev.Amount, UserID: ev.UserID}
+		o = &order{SKU: ev.SKU, Qty: ev.Qty, Amount: ev.Amount, UserID: ev.UserID, Channel: ev.Channel}
 		s.orders[ev.OrderID] = o
 		c.Created++ // an order first seen at any step was created
 		c.Funnel.Orders++
@@ -159,6 +166,9 @@ func (s *State) foldOrder(ev *livedeck.Event, id string, add func(int, int64)) *
 	o.Status = ev.Status
 	if o.UserID == "" {
 		o.UserID = ev.UserID
+	}
+	if o.Channel == "" && !o.Paid {
+		o.Channel = ev.Channel
 	}
 	k := s.sku(o.SKU)
 	switch ev.Status {
@@ -180,6 +190,11 @@ func (s *State) foldOrder(ev *livedeck.Event, id string, add func(int, int64)) *
 		}
 		add(fPaid, 1)
 		add(fGMV, o.Amount)
+		if o.Channel != "" {
+			ch := s.channel(o.Channel)
+			ch.GMV += o.Amount
+			ch.Orders++
+		}
 	case livedeck.OrderCancelled, livedeck.OrderRefunded:
 		if ev.Status == livedeck.OrderCancelled {
 			c.Cancelled++
@@ -191,6 +206,9 @@ func (s *State) foldOrder(ev *livedeck.Event, id string, add func(int, int64)) *
 			k.Units -= o.Qty
 			k.GMV -= o.Amount
 			add(fGMV, -o.Amount)
+			if o.Channel != "" {
+				s.channel(o.Channel).GMV -= o.Amount
+			}
 		}
 	}
 	s.dirtyO[ev.OrderID] = true
@@ -225,11 +243,18 @@ func (s *State) countWords(words []string, ts, now int64) {
 // maxWordsPerMinute bounds the keyword table against spam of random words.
 const maxWordsPerMinute = 2000
 
-// needs lists the orders and viewers a batch touches that are not loaded.
-func (s *State) needs(evs []*livedeck.Event) (orders, users []string) {
-	seenO, seenU := map[string]bool{}, map[string]bool{}
+// needs lists the orders, viewers and spend keys a batch touches that are
+// not loaded.
+func (s *State) needs(evs []*livedeck.Event) (orders, users, spend []string) {
+	seenO, seenU, seenS := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, ev := range evs {
 		switch ev.Type {
+		case livedeck.EventAdSpend:
+			k := spendKey(ev)
+			if _, ok := s.spend[k]; !ok && !seenS[k] {
+				seenS[k] = true
+				spend = append(spend, k)
+			}
 		case livedeck.EventOrder:
 			if _, ok := s.orders[ev.OrderID]; !ok && !seenO[ev.OrderID] {
 				seenO[ev.OrderID] = true
@@ -242,5 +267,5 @@ func (s *State) needs(evs []*livedeck.Event) (orders, users []string) {
 			}
 		}
 	}
-	return orders, users
+	return orders, users, spend
 }

@@ -173,8 +173,8 @@ func (r *runner) fold(ctx context.Context, msgs []redis.XMessage) error {
 		}
 		evs, ids = append(evs, ev), append(ids, m.ID)
 	}
-	orders, users := r.state.needs(evs)
-	if err := r.state.load(ctx, r.p.rdb, orders, users); err != nil {
+	orders, users, spend := r.state.needs(evs)
+	if err := r.state.load(ctx, r.p.rdb, orders, users, spend); err != nil {
 		return err
 	}
 	for i, ev := range evs {

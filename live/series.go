@@ -15,6 +15,8 @@ const (
 	fShares           //
 	fClicks           //
 	fExposures        //
+	fSpend            // change of reported ad spend, minor units (a correction may be negative)
+	fCarts            // cart adds
 	nFields
 )
 
@@ -23,6 +25,7 @@ var SeriesNames = map[string]int{
 	"online": fOnline, "gmv": fGMV, "orders_paid": fPaid, "orders": fOrders,
 	"comments": fComments, "intent": fIntent, "questions": fQuestions, "abuse": fAbuse,
 	"likes": fLikes, "follows": fFollows, "shares": fShares, "clicks": fClicks, "exposures": fExposures,
+	"spend": fSpend, "cart_adds": fCarts,
 }
 
 // bucket is one step of a series. Stamp is the step number (seconds or

@@ -24,7 +24,7 @@ type SeriesStore struct {
 func (s *SeriesStore) Series(ctx context.Context, room, metric, step string, since int64) ([][2]int64, error) {
 	f, ok := SeriesNames[metric]
 	if !ok {
-		return nil, livedeck.Errorf(livedeck.EINVALID, "metric", "unknown metric %q (want one of online, gmv, orders, orders_paid, comments, intent, questions, abuse, likes, follows, shares, clicks, exposures)", metric)
+		return nil, livedeck.Errorf(livedeck.EINVALID, "metric", "unknown metric %q (want one of online, gmv, orders, orders_paid, comments, intent, questions, abuse, likes, follows, shares, clicks, exposures, spend, cart_adds)", metric)
 	}
 	var r *ring
 	var key string

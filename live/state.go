@@ -16,6 +16,9 @@ type order struct {
 	Amount int64                `json:"a"`
 	UserID string               `json:"u,omitempty"`
 	Paid   bool                 `json:"p,omitempty"` // GMV was counted for it
+	// Channel is the paid channel the order is attributed to, fixed by
+	// the first step up to payment that names one.
+	Channel string `json:"ch,omitempty"`
 }
 
 // skuState is one product's running totals.
@@ -27,6 +30,7 @@ type skuState struct {
 	GMV       int64 `json:"g"`
 	StockSet  int64 `json:"ss"` // stock as last set by the room or an operator
 	UnitsAt   int64 `json:"ua"` // Units when StockSet was set
+	Carts     int64 `json:"ca,omitempty"`
 }
 
 // core is the part of a room's state checkpointed as one blob. Series,
@@ -57,6 +61,9 @@ type core struct {
 	KeywordMins map[int64]map[string]int64 `json:"kw"`         // minute → word → count, last few minutes
 	Sources     map[string]*srcState       `json:"src"`        // per ingest source freshness
 	ViewersAt   int64                      `json:"viewers_at"` // arrival of the newest viewers event
+	Views       int64                      `json:"views,omitempty"`
+	Spend       int64                      `json:"spend,omitempty"`
+	Channels    map[string]*channelState   `json:"ch,omitempty"` // paid traffic channel → totals
 }
 
 // State is a room's live state: what a runner folds events into.
@@ -71,6 +78,8 @@ type State struct {
 	dirtyO  map[string]bool
 	present map[string]int64 // user → enter time, loaded or changed since the last checkpoint
 	dirtyP  map[string]bool
+	spend   map[string]*spendReport // spend reports by key, loaded or changed since the last checkpoint
+	dirtyS  map[string]bool
 }
 
 // NewState returns the empty state of a room whose products start with the
@@ -91,6 +100,7 @@ func NewState(room string, products []livedeck.Product) *State {
 func (s *State) resetCaches() {
 	s.orders, s.dirtyO = map[string]*order{}, map[string]bool{}
 	s.present, s.dirtyP = map[string]int64{}, map[string]bool{}
+	s.spend, s.dirtyS = map[string]*spendReport{}, map[string]bool{}
 	s.sec.dirty, s.min.dirty = map[int]bool{}, map[int]bool{}
 }
 
@@ -159,8 +169,13 @@ func (s *State) Snapshot(now int64) livedeck.Snapshot {
 		if k.Clicks > 0 {
 			st.ClickToOrder = float64(k.Orders) / float64(k.Clicks)
 		}
+		if k.Clicks > 0 {
+			st.CartRate = float64(k.Carts) / float64(k.Clicks)
+		}
+		st.CartAdds = k.Carts
 		snap.SKUs[id] = st
 	}
+	s.paidTraffic(nowS, &snap)
 	snap.Keywords = s.topKeywords(now, 30)
 	s.freshness(now, &snap)
 	return snap

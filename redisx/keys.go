@@ -41,6 +41,7 @@ func (k Keys) BuyerSeen() string  { return k.p("buyerseen") }  // "order|status"
 
 func (k Keys) Seconds() string { return k.p("seconds") } // per-second series ring hash
 func (k Keys) Present() string { return k.p("present") } // viewers in the room → enter time
+func (k Keys) Spend() string   { return k.p("spend") }   // ad spend reports: [channel, campaign, period] → newest report
 
 // Dedupe is the set of the dedupe keys of events first seen in the ingest
 // bucket that starts at Unix second start.

@@ -176,7 +176,7 @@ func benchLive(ctx context.Context, args []string) error {
 	fmt.Printf("this process (generator + processor) CPU: %.0f%% of one core\n", cpu.Seconds()/elapsed.Seconds()*100)
 	for _, id := range ids {
 		k := redisx.Room(id)
-		rdb.Del(ctx, k.Meta(), k.Events(), k.State(), k.Seconds(), k.Minutes(), k.Orders(), k.Present(), k.Snapshot(), k.Comments(), k.Lease())
+		rdb.Del(ctx, k.Meta(), k.Events(), k.State(), k.Seconds(), k.Minutes(), k.Orders(), k.Spend(), k.Present(), k.Snapshot(), k.Comments(), k.Lease())
 		rdb.SRem(ctx, redisx.RoomsKey, id)
 	}
 	return nil

@@ -100,7 +100,7 @@ func benchReplay(ctx context.Context, args []string) error {
 	fmt.Printf("folded %d events (%.1f h of event time) in %s: %.0f events/s\n", total, hours, elapsed.Round(time.Second), float64(total)/elapsed.Seconds())
 	stop()
 	<-done
-	rdb.Del(ctx, k.Meta(), k.Events(), k.State(), k.Seconds(), k.Minutes(), k.Orders(), k.Present(), k.Snapshot(), k.Comments(), k.Lease())
+	rdb.Del(ctx, k.Meta(), k.Events(), k.State(), k.Seconds(), k.Minutes(), k.Orders(), k.Spend(), k.Present(), k.Snapshot(), k.Comments(), k.Lease())
 	rdb.SRem(ctx, redisx.RoomsKey, room)
 	return nil
 }
