@@ -61,7 +61,20 @@ type Gift struct {
 	UserID  string `json:"user_id,omitempty"`
 	SKU     string `json:"sku,omitempty"`
 	N       int64  `json:"n"` // 1-based place in the quota
+
+	// Status is "" while the order holds its place; GiftRevoked when it was
+	// refunded or cancelled and its place passed on; GiftRefunded when it was
+	// refunded but keeps its place (a quota with on_refund: keep).
+	Status     string `json:"status,omitempty"`
+	RefundedAt int64  `json:"refunded_at,omitempty"` // Unix ms the refund was processed
+	Replaces   string `json:"replaces,omitempty"`    // the revoked order whose place this order took
 }
+
+// Gift statuses.
+const (
+	GiftRevoked  = "revoked"
+	GiftRefunded = "refunded"
+)
 
 // Ack acknowledges a cue or alert by key.
 type Ack struct {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -236,4 +237,86 @@ func TestIngestStalledAlert(t *testing.T) {
 	eventually(t, "the rule's state saved as firing", func() bool { return strings.Contains(state(), `"s":"firing"`) })
 	c.events("st1", viewers("s2", 310))
 	eventually(t, "the rule clearing when counts resume", func() bool { return strings.Contains(state(), `"s":"inactive"`) })
+}
+
+// TestGiftRefundCSV: through the HTTP API, a refunded winner of a quota
+// with the default policy is revoked and its place refilled by the next
+// paid order in line; under on_refund: keep it keeps its place marked
+// refunded. The JSON and the CSV export say so, the operator gets one
+// alert, and cells an integrator controls cannot run as formulas.
+func TestGiftRefundCSV(t *testing.T) {
+	a, _, _ := startApp(t)
+	c := apiClient{t, "http://" + a.Addr()}
+	c.do("POST", "/api/v1/rooms", "application/json", `{"id":"gr","title":"t","currency":"CNY","products":[{"sku":"A","name":"a","price":100,"stock":1000}]}`)
+	if code, body := c.do("PUT", "/api/v1/rooms/gr/rules", "application/yaml",
+		"rules:\n- name: sample\n  when: 'true'\n  actions:\n  - gift: {quota: sample, limit: 2}\n  - gift: {quota: mirror, limit: 2, on_refund: keep}\n"); code != 200 {
+		t.Fatalf("put rules: %d %s", code, body)
+	}
+	order := func(id, user, status string) string {
+		return fmt.Sprintf(`{"id":"%s-%s","type":"order","ts":%d,"user_id":%q,"order_id":%q,"sku":"A","qty":1,"amount":100,"status":%q}`,
+			id, status, time.Now().UnixMilli(), user, id, status)
+	}
+	// One batch per step: the paid steps arrive in this order.
+	c.events("gr", order("o1", "=HYPERLINK(\"http://x\")", "paid"))
+	c.events("gr", order("o2", "u2", "paid"))
+	c.events("gr", order("@o3", "u3", "paid"))
+	eventually(t, "two winners", func() bool { return strings.Count(c.csv("gr", "sample"), "\n") == 3 })
+	c.events("gr", order("o1", "=HYPERLINK(\"http://x\")", "refunded"))
+	eventually(t, "the refill", func() bool { return strings.Count(c.csv("gr", "sample"), "\n") == 4 })
+
+	rows, err := csv.NewReader(strings.NewReader(c.csv("gr", "sample"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make([]string, 0, len(rows))
+	for _, r := range rows {
+		if len(r) != 8 {
+			t.Fatalf("csv row %q: want 8 columns", r)
+		}
+		if r[6] != "" && r[6] != "refunded_at" {
+			r[6] = "T"
+		}
+		got = append(got, strings.Join(r, ","))
+	}
+	want := []string{
+		"quota,n,order_id,user_id,sku,status,refunded_at,replaces",
+		`sample,1,o1,'=HYPERLINK("http://x"),A,revoked,T,`,
+		"sample,1,'@o3,u3,A,won,,o1",
+		"sample,2,o2,u2,A,won,,",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("sample CSV:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	eventually(t, "the kept winner marked refunded", func() bool { return strings.Contains(c.csv("gr", "mirror"), "refunded") })
+	rows, _ = csv.NewReader(strings.NewReader(c.csv("gr", "mirror"))).ReadAll()
+	if len(rows) != 3 || rows[1][2] != "o1" || rows[1][5] != "refunded" || rows[2][2] != "o2" || rows[2][5] != "won" {
+		t.Errorf("mirror CSV under keep: %q", rows)
+	}
+
+	_, body := c.do("GET", "/api/v1/rooms/gr/gifts?quota=sample", "", "")
+	var gifts []livedeck.Gift
+	if err := json.Unmarshal([]byte(body), &gifts); err != nil {
+		t.Fatal(err, body)
+	}
+	if len(gifts) != 3 || gifts[0].Status != livedeck.GiftRevoked || gifts[0].RefundedAt == 0 || gifts[1].Replaces != "o1" || gifts[1].Status != "" {
+		t.Errorf("sample JSON: %s", body)
+	}
+	alerts := 0
+	for _, s := range history(c, "gr") {
+		if s.Alert != nil && strings.HasPrefix(s.Alert.Key, "gift-revoked:") {
+			alerts++
+		}
+	}
+	if alerts != 1 {
+		t.Errorf("%d revocation alerts, want 1 (the kept winner raises none)", alerts)
+	}
+}
+
+func (c apiClient) csv(room, quota string) string {
+	c.t.Helper()
+	code, body := c.do("GET", "/api/v1/rooms/"+room+"/gifts?quota="+quota+"&format=csv", "", "")
+	if code != 200 {
+		c.t.Fatalf("gifts csv: %d %s", code, body)
+	}
+	return body
 }

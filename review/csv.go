@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/livedeck/livedeck/internal/csvsafe"
 )
 
 // WriteCSV writes the review as CSV: one section after another, each a
@@ -86,11 +87,5 @@ func WriteCSV(w io.Writer, r *Review) error {
 }
 
 // safeCell keeps a spreadsheet from reading text as a formula: comment
-// texts come from anonymous viewers, and a cell starting with = + - @ runs
-// as one when the CSV is opened.
-func safeCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
+// texts come from anonymous viewers.
+func safeCell(s string) string { return csvsafe.Cell(s) }

@@ -14,8 +14,6 @@ import (
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/vm"
-
-	"github.com/livedeck/livedeck"
 )
 
 // Problem is one thing wrong (or worth a warning) in a rule set, located
@@ -86,6 +84,7 @@ type Compiled struct {
 	Set    RuleSet
 	rules  []*compiled
 	byName map[string]*compiled
+	quotas []quota // gift quotas, in the order the set first names them
 }
 
 // rule returns the rule called name, or nil.
@@ -116,6 +115,9 @@ func Compile(rs *RuleSet, banned []string) (*Compiled, Problems) {
 		c.rules = append(c.rules, cr)
 		c.byName[cr.Name] = cr
 	}
+	var qprobs Problems
+	c.quotas, qprobs = collectQuotas(c.rules)
+	probs = append(probs, qprobs...)
 	if len(probs.Errors()) > 0 {
 		return nil, probs
 	}
@@ -238,15 +240,7 @@ func checkAction(rule, field string, a Action, banned []string) (*template.Templ
 			bad(".alert.message", "an alert needs a message")
 		}
 	case a.Gift != nil:
-		if !quotaPattern.MatchString(a.Gift.Quota) {
-			bad(".gift.quota", "quota names are 1-64 letters, digits, _ . -")
-		}
-		if a.Gift.Limit <= 0 {
-			bad(".gift.limit", "a quota needs a limit above 0")
-		}
-		if a.Gift.SKU != "" && !livedeck.ValidID(a.Gift.SKU) {
-			bad(".gift.sku", "not a valid SKU")
-		}
+		checkGift(a.Gift, bad)
 	case a.Webhook != nil:
 		u, err := url.Parse(a.Webhook.URL)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {

@@ -59,6 +59,7 @@ type roomRules struct {
 	meta     []byte             // the room record the line-up was decoded from
 	start    int64              // Unix ms of the room's first evaluation: `minute` counts from it
 	retry    retries            // Redis writes that failed, tried again next evaluation
+	admitted int64              // Unix ms event_time quotas last gave their due places
 	loaded   bool
 }
 

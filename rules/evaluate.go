@@ -58,7 +58,8 @@ func (e *Engine) evaluate(ctx context.Context, u livedeck.Update) error {
 	if err := e.setTier(ctx, u, rr, winner); err != nil {
 		errs = append(errs, err)
 	}
-	if err := e.retryGifts(ctx, u.Room, rr); err != nil {
+	e.refunds(u, rr)
+	if err := e.flushGifts(ctx, u, rr); err != nil {
 		errs = append(errs, err)
 	}
 	if err := e.saveStates(ctx, u.Room, rr, removed); err != nil {
@@ -152,7 +153,7 @@ func (e *Engine) evalRule(ctx context.Context, u livedeck.Update, rr *roomRules,
 		e.m.firings.WithLabelValues("resolved").Inc()
 	}
 	if matched {
-		e.gifts(ctx, u, rr, r)
+		e.gifts(u, rr, r)
 	}
 	return err
 }

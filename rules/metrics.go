@@ -19,7 +19,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		evaluations: prometheus.NewCounter(prometheus.CounterOpts{Namespace: "livedeck", Subsystem: "rules", Name: "evaluations_total",
 			Help: "Rule evaluations."}),
 		firings: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "livedeck", Subsystem: "rules", Name: "firings_total",
-			Help: "Rule firings and signals by kind (fired, resolved, blocked, cue, alert, tier, gift)."}, []string{"kind"}),
+			Help: "Rule firings and signals by kind (fired, resolved, blocked, cue, alert, tier, gift, revoked)."}, []string{"kind"}),
 		errors: prometheus.NewCounter(prometheus.CounterOpts{Namespace: "livedeck", Subsystem: "rules", Name: "evaluation_errors_total",
 			Help: "Room evaluations that failed (e.g. Redis unavailable); the next tick tries again."}),
 		missed: prometheus.NewCounter(prometheus.CounterOpts{Namespace: "livedeck", Subsystem: "rules", Name: "missed_evaluations_total",

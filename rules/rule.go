@@ -68,12 +68,29 @@ type AlertAction struct {
 
 // GiftAction gives each newly paid order a gift from a quota while the
 // rule's condition holds: the first Limit paid orders (optionally of one
-// SKU) win, exactly.
+// SKU) win, exactly. "First" is by the arrival of the paid step in the
+// room's stream, or by its event time with Order: event_time.
 type GiftAction struct {
 	Quota string `yaml:"quota" json:"quota"`
 	Limit int64  `yaml:"limit" json:"limit"`
 	SKU   string `yaml:"sku,omitempty" json:"sku,omitempty"`
+	// Order is what "first" means: arrival (the default) or event_time.
+	Order string `yaml:"order,omitempty" json:"order,omitempty"`
+	// Settle is how long an event_time quota waits for late paid steps
+	// before it gives places; zero means 10 s.
+	Settle Duration `yaml:"settle,omitempty" json:"settle,omitempty"`
+	// OnRefund is what a refunded or cancelled winner loses: revoke (the
+	// default: the place goes to the next paid order in line) or keep.
+	OnRefund string `yaml:"on_refund,omitempty" json:"on_refund,omitempty"`
 }
+
+// Gift orders and refund policies.
+const (
+	GiftByArrival   = "arrival"
+	GiftByEventTime = "event_time"
+	RefundRevoke    = "revoke"
+	RefundKeep      = "keep"
+)
 
 // WebhookAction posts the firing to the shop system.
 type WebhookAction struct {

@@ -60,21 +60,6 @@ end
 if not redis.call('SET', KEYS[1], 1, 'NX', 'EX', ARGV[2]) then return false end
 return redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 's', ARGV[1])`)
 
-// giftScript gives an order a place in a quota at most once and never
-// beyond the limit; the order id is its own dedupe key.
-// The place is spliced into the signal JSON as text (no cjson round trip).
-// KEYS: winners info signals; ARGV: order, limit, signal JSON before and after its place, maxlen
-var giftScript = redis.NewScript(`
-if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
-local n = redis.call('ZCARD', KEYS[1])
-if n >= tonumber(ARGV[2]) then return -1 end
-n = n + 1
-redis.call('ZADD', KEYS[1], n, ARGV[1])
-local enc = ARGV[3] .. n .. ARGV[5]
-redis.call('HSET', KEYS[2], ARGV[1], enc)
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', 's', enc)
-return n`)
-
 // Store keeps rule sets, rule state, signals and gift quotas in Redis.
 type Store struct {
 	rdb          redis.UniversalClient
@@ -254,53 +239,6 @@ func (s *Store) emit(ctx context.Context, room, key string, sig livedeck.Signal,
 		return false, err
 	}
 	return res != nil, nil
-}
-
-// gift assigns order a place in quota; n is its place, 0 if it had one
-// already, -1 if the quota is used up.
-func (s *Store) gift(ctx context.Context, room string, sig livedeck.Signal, limit int64) (int64, error) {
-	k := redisx.Room(room)
-	sig.Gift.N = 0
-	b, err := json.Marshal(sig)
-	if err != nil {
-		return 0, fmt.Errorf("room %s gift: encode signal: %w", room, err)
-	}
-	const place = `"n":0}`
-	i := bytes.LastIndex(b, []byte(place))
-	if i < 0 {
-		return 0, fmt.Errorf("room %s gift: signal JSON has no place field", room)
-	}
-	pre, post := b[:i+len(`"n":`)], b[i+len(`"n":0`):]
-	return giftScript.Run(ctx, s.rdb, []string{k.Gifts(sig.Gift.Quota), k.Gifts(sig.Gift.Quota + ":info"), k.Signals()},
-		sig.Gift.OrderID, limit, pre, s.signalMaxLen, post).Int64()
-}
-
-// Gifts lists a quota's winners in order.
-func (s *Store) Gifts(ctx context.Context, room, quota string) ([]livedeck.Gift, error) {
-	k := redisx.Room(room)
-	ids, err := s.rdb.ZRange(ctx, k.Gifts(quota), 0, -1).Result()
-	if err != nil {
-		return nil, unavailable(err)
-	}
-	if len(ids) == 0 {
-		return []livedeck.Gift{}, nil
-	}
-	info, err := s.rdb.HMGet(ctx, k.Gifts(quota+":info"), ids...).Result()
-	if err != nil {
-		return nil, unavailable(err)
-	}
-	out := make([]livedeck.Gift, 0, len(ids))
-	for i, v := range info {
-		g := livedeck.Gift{Quota: quota, OrderID: ids[i], N: int64(i + 1)}
-		if str, ok := v.(string); ok {
-			var sig livedeck.Signal
-			if json.Unmarshal([]byte(str), &sig) == nil && sig.Gift != nil {
-				g = *sig.Gift
-			}
-		}
-		out = append(out, g)
-	}
-	return out, nil
 }
 
 // Tier reads the active pricing tier; nil if none.

@@ -9,10 +9,12 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/livedeck/livedeck"
+	"github.com/livedeck/livedeck/internal/csvsafe"
 	"github.com/livedeck/livedeck/rules"
 )
 
@@ -274,12 +276,31 @@ func (s *Server) gifts(c echo.Context) error {
 	h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
 	c.Response().WriteHeader(http.StatusOK)
 	w := csv.NewWriter(c.Response())
-	_ = w.Write([]string{"quota", "n", "order_id", "user_id", "sku"})
+	_ = w.Write(giftCSVHeader)
 	for _, g := range gs {
-		_ = w.Write([]string{g.Quota, strconv.FormatInt(g.N, 10), g.OrderID, g.UserID, g.SKU})
+		_ = w.Write(giftCSVRow(g))
 	}
 	w.Flush()
 	return w.Error()
+}
+
+// giftCSVHeader and giftCSVRow are the gift export: one row per place an
+// order holds or held. status is "won" (ship the gift), "revoked" (refunded
+// or cancelled: do not ship; its place went on) or "refunded" (refunded,
+// kept under on_refund: keep). Cells from integrators (order, user, SKU)
+// are formula-safe.
+var giftCSVHeader = []string{"quota", "n", "order_id", "user_id", "sku", "status", "refunded_at", "replaces"}
+
+func giftCSVRow(g livedeck.Gift) []string {
+	status, at := "won", ""
+	if g.Status != "" {
+		status = g.Status
+	}
+	if g.RefundedAt > 0 {
+		at = time.UnixMilli(g.RefundedAt).UTC().Format(time.RFC3339)
+	}
+	c := csvsafe.Cell
+	return []string{c(g.Quota), strconv.FormatInt(g.N, 10), c(g.OrderID), c(g.UserID), c(g.SKU), status, at, c(g.Replaces)}
 }
 
 // author names who made a change, for the version history; the security

@@ -175,7 +175,7 @@ func TestRulesAPIPricingGiftsAndDryRun(t *testing.T) {
 		t.Fatalf("gifts: %d %s", code, body)
 	}
 	code, body = f.call("GET", "/api/v1/rooms/a/gifts?quota=free-sample&format=csv", "", "")
-	if code != 200 || body != "quota,n,order_id,user_id,sku\nfree-sample,1,o1,u-o1,s1\nfree-sample,2,o2,u-o2,s1\n" {
+	if code != 200 || body != "quota,n,order_id,user_id,sku,status,refunded_at,replaces\nfree-sample,1,o1,u-o1,s1,won,,\nfree-sample,2,o2,u-o2,s1,won,,\n" {
 		t.Fatalf("gifts csv: %d %q", code, body)
 	}
 
