@@ -1,0 +1,105 @@
+// Package pull runs LiveDeck's pull connectors: a platform client that
+// reads a live room's messages (package danmaku for Bilibili) feeding a
+// forwarder that sends them, unchanged, to a LiveDeck room's ingest
+// websocket with the platform's ?format= (package forward). The server's
+// adapter maps them to events; this side neither parses nor drops them.
+package pull
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/livedeck/livedeck/ingest/pull/danmaku"
+	"github.com/livedeck/livedeck/ingest/pull/forward"
+)
+
+// Bilibili forwards one Bilibili live room to one LiveDeck room.
+type Bilibili struct {
+	Danmaku danmaku.Config
+	Forward forward.Config // Format is set to "bilibili"
+
+	Drain    time.Duration         // on shutdown, how long to wait for held messages to be acknowledged; zero means 10 s
+	Report   time.Duration         // period of the progress log line; zero means 30 s, negative none
+	Registry prometheus.Registerer // nil: metrics not registered
+	Log      *slog.Logger          // nil: no logs
+}
+
+// Run forwards until ctx ends, then waits up to Drain for the messages
+// held to be acknowledged.
+func (b *Bilibili) Run(ctx context.Context) error {
+	log := b.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	b.Forward.Format = "bilibili"
+	fm, dm := forward.NewMetrics(b.Registry), danmaku.NewMetrics(b.Registry)
+	fwd, err := forward.New(b.Forward, fm, log)
+	if err != nil {
+		return err
+	}
+	client, err := danmaku.NewClient(b.Danmaku, dm, log)
+	if err != nil {
+		return err
+	}
+	fctx, stopFwd := context.WithCancel(context.Background())
+	fdone := make(chan error, 1)
+	go func() { fdone <- fwd.Run(fctx) }()
+	if b.Report >= 0 {
+		go report(ctx, log, b.Report, fwd, fm, dm)
+	}
+	err = client.Run(ctx, func(ctx context.Context, cmd []byte) error {
+		err := fwd.Put(ctx, cmd)
+		if errors.Is(err, forward.ErrNotJSON) {
+			log.Warn("bilibili command is not JSON; not forwarded", "body", fmt.Sprintf("%.200q", cmd))
+			return nil
+		}
+		return err
+	})
+	drain := b.Drain
+	if drain <= 0 {
+		drain = 10 * time.Second
+	}
+	dctx, cancel := context.WithTimeout(context.Background(), drain)
+	if derr := fwd.Drain(dctx); derr != nil {
+		log.Error("stopping with messages not acknowledged by LiveDeck", "err", derr)
+	}
+	cancel()
+	stopFwd()
+	<-fdone
+	return err
+}
+
+// report logs progress every period.
+func report(ctx context.Context, log *slog.Logger, period time.Duration, fwd *forward.Forwarder, fm *forward.Metrics, dm *danmaku.Metrics) {
+	if period == 0 {
+		period = 30 * time.Second
+	}
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		log.Info("bilibili connector", "received", value(dm.Commands), "forwarded", value(fm.Forwarded),
+			"retried", value(fm.Retried), "pending", fwd.Pending(), "accepted_events", value(fm.Accepted),
+			"duplicate_events", value(fm.Duplicates), "rejected", value(fm.Rejected),
+			"livedeck_reconnects", value(fm.Reconnects), "bilibili_reconnects", value(dm.Reconnects))
+	}
+}
+
+// value reads a counter.
+func value(c prometheus.Counter) int64 {
+	var m dto.Metric
+	if c.Write(&m) != nil {
+		return 0
+	}
+	return int64(m.GetCounter().GetValue())
+}
