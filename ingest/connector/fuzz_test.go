@@ -75,3 +75,5 @@ func FuzzDecodeShopify(f *testing.F) {
 func FuzzDecodeDoudian(f *testing.F) {
 	fuzzDecode(f, "doudian", &connector.Settings{Products: map[string]string{"doudian": "LIP-01"}})
 }
+
+func FuzzDecodeDouyinOpen(f *testing.F) { fuzzDecode(f, "douyin-open", dyOpenSettings) }
