@@ -23,6 +23,9 @@ func TestDependsOn(t *testing.T) {
 		{"any(sku_list, {.stock <= 3 && online > 10})", "online sku_list"},
 		{`skus["A"].stock <= 3`, "skus"},
 		{`sources["connector"].age_seconds > 30`, "sources"},
+		{`spend_by_channel["qianchuan"] > 0 && roi_by_channel["qianchuan"] < 1.5`, "roi_by_channel spend_by_channel"},
+		{`any(channel_list, {.spend >= 50000 && .roi < 1.5}) || roi < 1 && spend_per_min > 0`, "channel_list roi spend_per_min"},
+		{`skus["A"].cart_rate < 0.05 && cart_rate < 0.08`, "cart_rate skus"},
 		{"let x = gmv_per_min; x < gmv_per_min_prev", "gmv_per_min gmv_per_min_prev"},
 		{`tier == "" && minute >= 30`, "minute tier"},
 		{"count(map(filter(sku_list, .stock < 3), .units_sold), # > buyers) > 0", "buyers sku_list"},
@@ -151,6 +154,16 @@ func TestEnvUpdateReportsChanges(t *testing.T) {
 			s.Sources["api"] = livedeck.SourceStats{AgeSeconds: 1}
 			return "t", 3
 		}, fSources},
+		{"a new channel", func(s *livedeck.Snapshot) (string, int) {
+			s.Channels = map[string]livedeck.ChannelStats{"qianchuan": {Spend: 100, GMV: 300, ROI: 3}}
+			return "t", 3
+		}, fROIByChannel | fSpendByChannel | fChannelList},
+		{"a product's cart rate", func(s *livedeck.Snapshot) (string, int) {
+			k := s.SKUs["sku3"]
+			k.CartRate = 0.07
+			s.SKUs["sku3"] = k
+			return "t", 3
+		}, products},
 		{"a number 0 to -0", func(s *livedeck.Snapshot) (string, int) { s.GMVChangePct = -s.GMVChangePct; return "t", 3 }, fGMVChangePct},
 		{"the tier", func(*livedeck.Snapshot) (string, int) { return "", 3 }, fTier},
 		{"the minute", func(*livedeck.Snapshot) (string, int) { return "t", 4 }, fMinute},

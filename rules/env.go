@@ -43,6 +43,18 @@ type Env struct {
 	UVValue         float64 `expr:"uv_value"`
 	AOV             float64 `expr:"aov"`
 
+	Spend          int64              `expr:"spend"`
+	SpendPerMin    float64            `expr:"spend_per_min"`
+	ROI            float64            `expr:"roi"`
+	GPM            float64            `expr:"gpm"`
+	Views          int64              `expr:"views"`
+	CostPerBuyer   float64            `expr:"cost_per_buyer"`
+	CartAdds       int64              `expr:"cart_adds"`
+	CartRate       float64            `expr:"cart_rate"`
+	ROIByChannel   map[string]float64 `expr:"roi_by_channel"`   // a channel without a report reads 0: test spend_by_channel first
+	SpendByChannel map[string]int64   `expr:"spend_by_channel"` //
+	ChannelList    []*Channel         `expr:"channel_list"`     // by channel id: any(channel_list, {.spend > 0 && .roi < 1.5})
+
 	ViewersAgeSeconds float64           `expr:"viewers_age_seconds"`
 	Sources           map[string]Source `expr:"sources"`
 	SKUs              map[string]*SKU   `expr:"skus"`     // pointers: an unknown SKU is nil, an error rather than a zero that matches stock <= 3
@@ -65,6 +77,8 @@ type SKU struct {
 	UnitsSold    int64   `expr:"units_sold"`
 	GMV          int64   `expr:"gmv"`
 	Stock        int64   `expr:"stock"`
+	CartAdds     int64   `expr:"cart_adds"`
+	CartRate     float64 `expr:"cart_rate"`
 }
 
 // Source is an ingest source's freshness: sources["connector"].age_seconds > 30.
@@ -111,6 +125,17 @@ const (
 	fConversion
 	fUVValue
 	fAOV
+	fSpend
+	fSpendPerMin
+	fROI
+	fGPM
+	fViews
+	fCostPerBuyer
+	fCartAdds
+	fCartRate
+	fROIByChannel
+	fSpendByChannel
+	fChannelList
 	fViewersAgeSeconds
 	fSources
 	fSKUs
@@ -131,6 +156,9 @@ var envFields = map[string]uint64{
 	"orders_refunded": fOrdersRefunded, "buyers": fBuyers, "conversion": fConversion, "uv_value": fUVValue,
 	"aov": fAOV, "viewers_age_seconds": fViewersAgeSeconds, "sources": fSources, "skus": fSKUs,
 	"sku_list": fSKUList, "tier": fTier, "minute": fMinute,
+	"spend": fSpend, "spend_per_min": fSpendPerMin, "roi": fROI, "gpm": fGPM, "views": fViews,
+	"cost_per_buyer": fCostPerBuyer, "cart_adds": fCartAdds, "cart_rate": fCartRate,
+	"roi_by_channel": fROIByChannel, "spend_by_channel": fSpendByChannel, "channel_list": fChannelList,
 }
 
 // update sets e from a snapshot, the active tier and the show minute, and
@@ -169,6 +197,14 @@ func (e *Env) update(s *livedeck.Snapshot, tier string, minute int) uint64 {
 	c.float(&e.Conversion, s.Conversion, fConversion)
 	c.float(&e.UVValue, s.UVValue, fUVValue)
 	c.float(&e.AOV, s.AOV, fAOV)
+	c.int(&e.Spend, s.Spend, fSpend)
+	c.float(&e.SpendPerMin, s.SpendPerMin, fSpendPerMin)
+	c.float(&e.ROI, s.ROI, fROI)
+	c.float(&e.GPM, s.GPM, fGPM)
+	c.int(&e.Views, s.Views, fViews)
+	c.float(&e.CostPerBuyer, s.CostPerBuyer, fCostPerBuyer)
+	c.int(&e.CartAdds, s.CartAdds, fCartAdds)
+	c.float(&e.CartRate, s.CartRate, fCartRate)
 	c.float(&e.ViewersAgeSeconds, s.ViewersAgeSeconds, fViewersAgeSeconds)
 	if e.Tier != tier {
 		e.Tier, c = tier, c|changes(fTier)
@@ -179,6 +215,10 @@ func (e *Env) update(s *livedeck.Snapshot, tier string, minute int) uint64 {
 	if e.SKUs == nil || !e.updateSKUs(s.SKUs, &c) {
 		e.setSKUs(s.SKUs)
 		c |= changes(fSKUs | fSKUList)
+	}
+	if e.ROIByChannel == nil || !e.sameChannels(s.Channels) {
+		e.setChannels(s.Channels)
+		c |= changes(fROIByChannel | fSpendByChannel | fChannelList)
 	}
 	if e.Sources == nil || !e.sameSources(s.Sources) {
 		e.setSources(s.Sources)
@@ -225,6 +265,8 @@ func (e *Env) updateSKUs(skus map[string]livedeck.SKUStats, c *changes) bool {
 		sc.int(&o.UnitsSold, k.UnitsSold, fSKUs)
 		sc.int(&o.GMV, k.GMV, fSKUs)
 		sc.int(&o.Stock, k.Stock, fSKUs)
+		sc.int(&o.CartAdds, k.CartAdds, fSKUs)
+		sc.float(&o.CartRate, k.CartRate, fSKUs)
 	}
 	if sc != 0 {
 		*c |= changes(fSKUs | fSKUList)
@@ -243,7 +285,7 @@ func (e *Env) setSKUs(skus map[string]livedeck.SKUStats) {
 	}
 	for id, k := range skus {
 		store = append(store, SKU{ID: id, Exposures: k.Exposures, Clicks: k.Clicks, CTR: k.CTR, Orders: k.Orders, ClickToOrder: k.ClickToOrder,
-			UnitsSold: k.UnitsSold, GMV: k.GMV, Stock: k.Stock})
+			UnitsSold: k.UnitsSold, GMV: k.GMV, Stock: k.Stock, CartAdds: k.CartAdds, CartRate: k.CartRate})
 		sku := &store[len(store)-1]
 		e.SKUs[id] = sku
 		list = append(list, sku) // pointers: expr boxes each element it visits
