@@ -1,0 +1,276 @@
+package connector
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/livedeck/livedeck"
+)
+
+// tiktokLive maps TikTok LIVE events as a forwarder built on
+// TikTok-Live-Connector (npm) sends them: {"event": NAME, "data": {the
+// library's decoded WebcastXxxMessage}} (zerodytrash/TikTok-Live-Connector
+// README and src/lib/client/index.ts).
+type tiktokLive struct{ unsigned }
+
+func init() { Register(tiktokLive{}) }
+
+const (
+	ttPrefix = "tt:"
+	// ttGiftRate is TikTokLive's own estimate (GiftEvent.value): one
+	// diamond ≈ 0.005 USD, i.e. 0.5 US cent. Settings.GiftRate overrides it.
+	ttGiftRate = "0.5"
+)
+
+func (tiktokLive) Name() string { return "tiktok-live" }
+
+type ttUser struct {
+	UserID   idText `json:"userId"`
+	UniqueID string `json:"uniqueId"`
+	Nickname string `json:"nickname"`
+}
+
+// id is the LiveDeck user of a TikTok user: the numeric userId, else the
+// @handle.
+func (u *ttUser) id() string {
+	if u == nil {
+		return ""
+	}
+	if u.UserID != "" && u.UserID != "0" {
+		return UserID(ttPrefix, string(u.UserID))
+	}
+	return UserID(ttPrefix+"@", u.UniqueID)
+}
+
+// flag is a boolean that decoders emit as true/false or 1/0.
+type flag bool
+
+func (f *flag) UnmarshalJSON(b []byte) error {
+	switch string(b) {
+	case "true", "1":
+		*f = true
+	case "false", "0", "null":
+		*f = false
+	default:
+		return fmt.Errorf("want a boolean, got %.20s", b)
+	}
+	return nil
+}
+
+type ttData struct {
+	Common *struct {
+		MsgID       idText  `json:"msgId"`
+		CreateTime  integer `json:"createTime"`
+		DisplayText *struct {
+			Key string `json:"key"`
+		} `json:"displayText"`
+	} `json:"common"`
+	User           *ttUser  `json:"user"`
+	Comment        *string  `json:"comment"`     // chat
+	LikeCount      integer  `json:"likeCount"`   // like
+	ViewerCount    *integer `json:"viewerCount"` // roomUser: current viewers
+	GiftID         integer  `json:"giftId"`      // gift
+	RepeatCount    integer  `json:"repeatCount"` // gift
+	RepeatEnd      flag     `json:"repeatEnd"`   // gift
+	GiftDetails    *ttGift  `json:"giftDetails"` // gift
+	ExtendedGift   *ttGift  `json:"extendedGiftInfo"`
+	QuestionDetail *struct {
+		QuestionText string  `json:"questionText"`
+		User         *ttUser `json:"user"`
+	} `json:"details"` // questionNew
+	EnvelopeInfo *struct {
+		EnvelopeID   idText  `json:"envelopeId"`
+		SendUserID   idText  `json:"sendUserId"`
+		SendUserName string  `json:"sendUserName"`
+		DiamondCount integer `json:"diamondCount"`
+	} `json:"envelopeInfo"`
+}
+
+// ttGift is giftDetails (the message's gift struct) or extendedGiftInfo
+// (the room's gift list entry the library adds on request).
+type ttGift struct {
+	GiftName     string  `json:"giftName"`
+	Name         string  `json:"name"`
+	GiftType     integer `json:"giftType"`
+	Type         integer `json:"type"`
+	DiamondCount integer `json:"diamondCount"`
+	DiamondCnt   integer `json:"diamond_count"`
+}
+
+func (tiktokLive) Decode(d *Delivery, s *Settings) ([]Message, error) {
+	s = orDefault(s)
+	return decodeEach(d, func(raw jsontext.Value, m *Message) { ttOne(raw, m, s) })
+}
+
+func ttOne(raw jsontext.Value, m *Message, s *Settings) {
+	var env struct {
+		Event string         `json:"event"`
+		Data  jsontext.Value `json:"data"`
+	}
+	if m.Err = unmarshal(raw, &env); m.Err != nil {
+		return
+	}
+	m.Kind = env.Event
+	if env.Event == "" {
+		m.Err = errors.New("event: missing")
+		return
+	}
+	var data ttData
+	if len(env.Data) > 0 {
+		if m.Err = unmarshal(env.Data, &data); m.Err != nil {
+			m.Err = fmt.Errorf("data: %w", m.Err)
+			return
+		}
+	}
+	ev := livedeck.Event{UserID: data.User.id()}
+	if data.User != nil {
+		ev.Nickname = data.User.Nickname
+	}
+	if data.Common != nil {
+		m.ID = string(data.Common.MsgID)
+		ev.TS = int64(data.Common.CreateTime)
+	}
+	ev.ID = NativeID(ttPrefix, m.ID)
+	if ev.ID == "" {
+		ev.ID = DerivedID(ttPrefix, string(raw))
+	}
+	var err error
+	switch env.Event {
+	case "chat":
+		err = ttComment(&ev, data.Comment)
+	case "questionNew":
+		// LiveDeck's comment has no question flag: the question is a comment.
+		if q := data.QuestionDetail; q != nil {
+			ev.UserID, ev.Nickname = q.User.id(), ""
+			if q.User != nil {
+				ev.Nickname = q.User.Nickname
+			}
+			err = ttComment(&ev, &q.QuestionText)
+		} else {
+			err = errors.New("data.details: missing")
+		}
+	case "member":
+		ev.Type = livedeck.EventEnter
+	case "like":
+		ev.Type, ev.Count = livedeck.EventLike, max(min(int64(data.LikeCount), maxLikeCount), 1)
+	case "follow":
+		ev.Type = livedeck.EventFollow
+	case "share":
+		ev.Type = livedeck.EventShare
+	case "social": // the library emits follow/share itself; a raw social message is told apart the same way
+		ev.Type = ttSocial(&data)
+	case "roomUser":
+		if data.ViewerCount == nil || *data.ViewerCount < 0 {
+			err = errors.New("data.viewerCount: missing")
+			break
+		}
+		n := int64(*data.ViewerCount)
+		ev.Type, ev.Online, ev.UserID = livedeck.EventViewers, &n, ""
+	case "gift":
+		err = ttGiftEvent(&ev, &data, s)
+	case "envelope":
+		err = ttEnvelope(&ev, &data, s)
+	}
+	// streamEnd, emote, control and the library's other events map to nothing.
+	if err != nil {
+		m.Err = err
+		return
+	}
+	if ev.Type == "" {
+		return
+	}
+	if ev.UserID == "" && ev.Type != livedeck.EventViewers && ev.Type != livedeck.EventLike {
+		m.Err = errors.New("data.user: missing userId and uniqueId")
+		return
+	}
+	if ev.Type != livedeck.EventComment {
+		ev.Nickname = ""
+	}
+	m.Events = []livedeck.Event{ev}
+}
+
+func ttComment(ev *livedeck.Event, text *string) error {
+	if text == nil || strings.TrimSpace(*text) == "" {
+		return errors.New("comment: empty")
+	}
+	ev.Type, ev.Text = livedeck.EventComment, *text
+	return nil
+}
+
+func ttSocial(data *ttData) livedeck.EventType {
+	if data.Common == nil || data.Common.DisplayText == nil {
+		return ""
+	}
+	switch key := data.Common.DisplayText.Key; {
+	case strings.Contains(key, "follow"):
+		return livedeck.EventFollow
+	case strings.Contains(key, "share"):
+		return livedeck.EventShare
+	}
+	return ""
+}
+
+// ttGiftEvent applies the streak rule: a streakable gift (giftType 1)
+// repeats with a growing repeatCount and counts once, when repeatEnd is
+// true; others count at once. Value = diamonds × repeatCount × rate.
+func ttGiftEvent(ev *livedeck.Event, data *ttData, s *Settings) error {
+	g := data.GiftDetails
+	if g == nil {
+		g = data.ExtendedGift
+	}
+	if g == nil {
+		return errors.New("data.giftDetails: missing")
+	}
+	if (g.GiftType == 1 || g.Type == 1) && !data.RepeatEnd {
+		return nil // the streak goes on: the event with repeatEnd counts it
+	}
+	diamonds := int64(max(g.DiamondCount, g.DiamondCnt))
+	if data.ExtendedGift != nil && diamonds == 0 {
+		diamonds = int64(max(data.ExtendedGift.DiamondCount, data.ExtendedGift.DiamondCnt))
+	}
+	count := max(int64(data.RepeatCount), 1)
+	if diamonds < 0 || diamonds > maxMinor || count > maxMinor/max(diamonds, 1) {
+		return fmt.Errorf("data: %d × %d diamonds out of range", count, diamonds)
+	}
+	value, err := ApplyRate(diamonds*count, rateOr(s, ttGiftRate))
+	if err != nil {
+		return err
+	}
+	ev.Type, ev.Value = livedeck.EventGift, value
+	ev.Gift = firstOf(g.GiftName, g.Name, "gift "+itoa(int64(data.GiftID)))
+	return nil
+}
+
+// ttEnvelope: a treasure chest is a gift of its diamonds from its sender;
+// its id is the envelope's, so the library's repeats count once.
+func ttEnvelope(ev *livedeck.Event, data *ttData, s *Settings) error {
+	e := data.EnvelopeInfo
+	if e == nil || e.EnvelopeID == "" {
+		return errors.New("data.envelopeInfo.envelopeId: missing")
+	}
+	if e.DiamondCount < 0 {
+		return errors.New("data.envelopeInfo.diamondCount: negative")
+	}
+	value, err := ApplyRate(int64(e.DiamondCount), rateOr(s, ttGiftRate))
+	if err != nil {
+		return err
+	}
+	ev.ID = NativeID(ttPrefix+"envelope:", string(e.EnvelopeID))
+	ev.Type, ev.Gift, ev.Value = livedeck.EventGift, "treasure chest", value
+	ev.UserID = UserID(ttPrefix, string(e.SendUserID))
+	if ev.UserID == "" {
+		ev.UserID = UserID(ttPrefix+"name:", e.SendUserName)
+	}
+	return nil
+}
+
+// rateOr is the connector's gift rate, else the format's default.
+func rateOr(s *Settings, def string) string {
+	if s.GiftRate != "" {
+		return s.GiftRate
+	}
+	return def
+}
