@@ -10,6 +10,8 @@ type Metrics struct {
 	checkpoints *prometheus.CounterVec
 	rooms       prometheus.Gauge
 	leases      *prometheus.CounterVec
+	renewals    prometheus.Histogram
+	renewErrors prometheus.Counter
 }
 
 // NewMetrics registers the processor's metrics with reg.
@@ -28,7 +30,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Rooms this instance processes now."}),
 		leases: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "livedeck", Subsystem: "live", Name: "lease_changes_total",
 			Help: "Room leases taken, released and lost."}, []string{"change"}),
+		renewals: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: "livedeck", Subsystem: "live", Name: "lease_renew_seconds",
+			Help:    "Time a lease renewal took, successful or not.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1}}),
+		renewErrors: prometheus.NewCounter(prometheus.CounterOpts{Namespace: "livedeck", Subsystem: "live", Name: "lease_renew_errors_total",
+			Help: "Lease renewals that failed on a Redis error (the lease was kept or not yet lost)."}),
 	}
-	reg.MustRegister(m.events, m.batches, m.lag, m.checkpoints, m.rooms, m.leases)
+	reg.MustRegister(m.events, m.batches, m.lag, m.checkpoints, m.rooms, m.leases, m.renewals, m.renewErrors)
 	return m
 }

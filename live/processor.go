@@ -86,6 +86,12 @@ func (p *Processor) Owned() []string {
 // checkpoints and releases its lease) and leaves the instance set.
 func (p *Processor) Run(ctx context.Context) error {
 	go p.text.Warm()
+	// Lease scripts loaded up front (on every shard of a cluster), so a
+	// renewal is one round trip even on a slow network; a failure here only
+	// costs the first call an extra one.
+	if err := renewScript.Load(ctx, p.rdb).Err(); err != nil {
+		p.log.Warn("loading the lease script failed", "err", err)
+	}
 	t := time.NewTicker(p.cfg.ScanInterval)
 	defer t.Stop()
 	for {

@@ -20,6 +20,10 @@ import (
 // without a reader.
 const legacyGroup = "live"
 
+// slowRead is how much longer than its block time a stream read may take
+// before the network counts as slow.
+const slowRead = 50 * time.Millisecond
+
 // recentComments is how many comments a room keeps for a console's snapshot.
 const recentComments = 200
 
@@ -34,7 +38,6 @@ type runner struct {
 	cursor      string // newest stream id folded: the next read starts after it
 	unsaved     int    // events folded since the last checkpoint
 	lastCkpt    time.Time
-	lastRenew   time.Time
 	lastPub     time.Time
 	lastObserve time.Time
 	pending     bool // folded events not yet published
@@ -43,34 +46,50 @@ type runner struct {
 	orders      []livedeck.OrderChange
 }
 
-// run folds the room's stream until ctx ends or the lease is lost. On a
-// clean stop it checkpoints and releases the lease so another instance can
-// take the room at once.
-func (r *runner) run(ctx context.Context) error {
-	if err := r.start(ctx); err != nil {
-		return err
+// run folds the room's stream until ctx ends or the lease is lost. The
+// lease is renewed on its own timer (keepLease), not between steps, so a
+// slow step never costs the room. On a clean stop it checkpoints and
+// releases the lease so another instance can take the room at once.
+func (r *runner) run(parent context.Context) error {
+	ctx, cancel := context.WithCancelCause(parent)
+	defer cancel(nil)
+	kept := make(chan struct{})
+	go func() { defer close(kept); r.keepLease(ctx, cancel) }()
+	err := r.start(ctx)
+	if err == nil {
+		err = r.loop(ctx)
 	}
-	for {
+	cancel(nil) // no effect if the keeper already cancelled with its cause
+	<-kept
+	switch {
+	case errors.Is(context.Cause(ctx), errLeaseLost) || errors.Is(err, errLeaseLost):
+		return errLeaseLost // the room is another instance's: nothing to save or release
+	case parent.Err() != nil:
+		return r.stop()
+	}
+	return err
+}
+
+// loop runs steps until ctx ends or a checkpoint finds the lease lost.
+func (r *runner) loop(ctx context.Context) error {
+	for ctx.Err() == nil {
+		err := r.step(ctx)
+		if err == nil {
+			continue
+		}
+		if errors.Is(err, errLeaseLost) {
+			return err
+		}
 		if ctx.Err() != nil {
-			return r.stop()
+			return nil
 		}
-		if err := r.step(ctx); err != nil {
-			if errors.Is(err, errLeaseLost) || ctx.Err() != nil {
-				if ctx.Err() != nil {
-					return r.stop()
-				}
-				return err
-			}
-			r.p.log.Warn("room step failed", "room", r.room, "err", err)
-			select { // Redis trouble: back off briefly, keep the lease alive
-			case <-ctx.Done():
-			case <-time.After(200 * time.Millisecond):
-			}
-			if err := r.renewIfDue(ctx); err != nil {
-				return err
-			}
+		r.p.log.Warn("room step failed", "room", r.room, "err", err)
+		select { // Redis trouble: back off briefly; the keeper holds the lease
+		case <-ctx.Done():
+		case <-time.After(200 * time.Millisecond):
 		}
 	}
+	return nil
 }
 
 func (r *runner) start(ctx context.Context) error {
@@ -98,16 +117,13 @@ func (r *runner) start(ctx context.Context) error {
 		r.p.log.Warn("removing the legacy consumer group failed", "room", r.room, "err", err)
 	}
 	now := time.Now()
-	r.lastCkpt, r.lastRenew, r.lastPub, r.lastObserve = now, now, now, now
+	r.lastCkpt, r.lastPub, r.lastObserve = now, now, now
 	// Publish what was restored so consoles and rules start from it.
 	r.pending = true
 	return r.flush(ctx)
 }
 
 func (r *runner) step(ctx context.Context) error {
-	if err := r.renewIfDue(ctx); err != nil {
-		return err
-	}
 	cfg := &r.p.cfg
 	block := cfg.Block
 	if r.pending {
@@ -118,9 +134,11 @@ func (r *runner) step(ctx context.Context) error {
 	if block < time.Millisecond {
 		block = time.Millisecond
 	}
+	readStart := time.Now()
 	res, err := r.p.blocking.XRead(ctx, &redis.XReadArgs{
 		Streams: []string{r.keys.Events(), r.cursor}, Count: cfg.BatchSize, Block: block,
 	}).Result()
+	readTook := time.Since(readStart)
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("read room %s: %w", r.room, err)
 	}
@@ -129,8 +147,10 @@ func (r *runner) step(ctx context.Context) error {
 			return err
 		}
 		// A blocking read wakes on the first entry of a write; drain what
-		// arrived meanwhile without blocking, so one snapshot covers it.
-		if int64(len(res[0].Messages)) < cfg.BatchSize {
+		// arrived meanwhile without blocking, so one snapshot covers it —
+		// unless round trips are slow (the read returned with data yet took
+		// longer than its block), when the drain would delay the snapshot.
+		if int64(len(res[0].Messages)) < cfg.BatchSize && readTook < block+slowRead {
 			more, err := r.p.rdb.XRead(ctx, &redis.XReadArgs{
 				Streams: []string{r.keys.Events(), r.cursor}, Count: cfg.BatchSize, Block: -1,
 			}).Result()
@@ -292,22 +312,6 @@ func (r *runner) checkpoint(ctx context.Context) error {
 	r.p.m.checkpoints.WithLabelValues("ok").Inc()
 	r.unsaved = 0
 	r.lastCkpt = time.Now()
-	return nil
-}
-
-func (r *runner) renewIfDue(ctx context.Context) error {
-	if time.Since(r.lastRenew) < r.p.cfg.LeaseTTL/3 {
-		return nil
-	}
-	ok, err := renew(ctx, r.p.rdb, r.keys.Lease(), r.token, r.p.cfg.LeaseTTL)
-	if err != nil {
-		return nil // Redis trouble: try again next step; the TTL gives us time
-	}
-	if !ok {
-		r.p.m.leases.WithLabelValues("lost").Inc()
-		return errLeaseLost
-	}
-	r.lastRenew = time.Now()
 	return nil
 }
 
