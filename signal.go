@@ -8,6 +8,9 @@ const (
 	SignalAlert = "alert"
 	SignalGift  = "gift"
 	SignalAck   = "ack"
+	// SignalWithdraw takes a cue off the host's queue: a newer tier
+	// superseded the one it announced.
+	SignalWithdraw = "withdraw"
 )
 
 // Signal is one entry of a room's signal stream. ID is the Redis stream id,
@@ -24,6 +27,8 @@ type Signal struct {
 	Alert *Alert `json:"alert,omitempty"`
 	Gift  *Gift  `json:"gift,omitempty"`
 	Ack   *Ack   `json:"ack,omitempty"`
+
+	Withdraw *Withdraw `json:"withdraw,omitempty"`
 }
 
 // Cue is a script line for the host.
@@ -35,6 +40,10 @@ type Cue struct {
 	NeedsAck bool   `json:"needs_ack,omitempty"`
 	SKU      string `json:"sku,omitempty"`
 	Kind     string `json:"kind,omitempty"` // e.g. countdown, card
+	// Update: new text for the cue of this key, which fired before (its
+	// rule was edited while firing). It replaces that cue where it is still
+	// shown and is never shown on its own.
+	Update bool `json:"update,omitempty"`
 }
 
 // Tier is the pricing tier in effect.
@@ -80,4 +89,12 @@ const (
 type Ack struct {
 	Key string `json:"key"`
 	By  string `json:"by,omitempty"`
+}
+
+// Withdraw takes the cue of Key off the host's queue, unacknowledged: what
+// it said no longer holds.
+type Withdraw struct {
+	Key    string `json:"key"`
+	Reason string `json:"reason,omitempty"` // e.g. "superseded"
+	By     string `json:"by,omitempty"`     // the rule whose firing superseded it, if any
 }

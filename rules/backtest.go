@@ -19,12 +19,16 @@ type Outcome struct {
 }
 
 // Backtester evaluates a rule set against a recorded broadcast in memory:
-// the same state machine, tiers and quotas as the engine, no side effects.
+// the same decisions (state machine, tiers, what they cause) and quotas as
+// the engine, no side effects.
 type Backtester struct {
 	c      *Compiled
 	loc    *time.Location
 	states map[string]*ruleState
-	tier   string
+	slots  []*ruleState // states in the order of the rules
+	conds  []condResult
+	d      decision
+	tier   *livedeck.Tier
 	quotas map[string]map[string]bool
 	start  int64 // first step: `minute` counts from it
 	begun  bool
@@ -35,7 +39,13 @@ func NewBacktester(c *Compiled, loc *time.Location) *Backtester {
 	if loc == nil {
 		loc = time.Local
 	}
-	return &Backtester{c: c, loc: loc, states: map[string]*ruleState{}, quotas: map[string]map[string]bool{}}
+	b := &Backtester{c: c, loc: loc, states: map[string]*ruleState{}, quotas: map[string]map[string]bool{},
+		conds: make([]condResult, len(c.rules))}
+	for _, r := range c.rules {
+		st := &ruleState{Hash: r.hash, Cues: r.cueSig, State: Inactive}
+		b.states[r.Name], b.slots = st, append(b.slots, st)
+	}
+	return b
 }
 
 // Step evaluates every rule at now against snap and the orders applied since
@@ -44,73 +54,49 @@ func (b *Backtester) Step(now int64, snap *livedeck.Snapshot, orders []livedeck.
 	if !b.begun {
 		b.start, b.begun = now, true
 	}
-	env := NewEnv(snap, b.tier)
+	env := NewEnv(snap, tierName(b.tier))
 	env.Minute = int((now - b.start) / 60000)
+	for i, r := range b.c.rules {
+		b.conds[i].valid = false
+		if r.On() {
+			b.conds[i].conditions(r, &env, allFields)
+		}
+	}
+	decide(&decideInput{rules: b.c.rules, states: b.slots, conds: b.conds, env: &env, snap: snap, now: now, tier: b.tier, loc: b.loc}, &b.d)
 	var out []Outcome
-	var winner *compiled
-	for _, r := range b.c.rules {
-		if !r.On() {
-			continue
+	for _, f := range b.d.effects {
+		r := b.c.rules[max(f.rule, 0)]
+		switch {
+		case f.kind == effWebhook:
+			out = append(out, Outcome{At: now, Rule: f.sig.Rule, Kind: "webhook", Detail: "webhook " + f.hook.URL})
+		case f.kind == effTier:
+			detail := "no tier"
+			if f.tier != nil {
+				detail = "tier " + f.tier.Name
+			}
+			sig := f.sig
+			out = append(out, Outcome{At: now, Rule: sig.Rule, Kind: livedeck.SignalTier, Detail: detail, Signal: &sig})
+			b.tier = f.tier
+		case f.sig.Cue != nil && !f.sig.Cue.Update:
+			sig := f.sig
+			out = append(out, Outcome{At: now, Rule: r.Name, Kind: livedeck.SignalCue, Detail: "cue: " + sig.Cue.Text, Signal: &sig})
+		case f.sig.Alert != nil && f.what == livedeck.SignalAlert:
+			sig := f.sig
+			out = append(out, Outcome{At: now, Rule: r.Name, Kind: livedeck.SignalAlert,
+				Detail: "alert (" + sig.Alert.Severity + "): " + sig.Alert.Message, Signal: &sig})
 		}
-		st := b.states[r.Name]
-		if st == nil {
-			st = &ruleState{}
-			b.states[r.Name] = st
-		}
-		m, _ := run(r.when, &env)
-		cl, _ := run(r.clear, &env)
-		fired, resolved := st.step(r, now, m, cl, gate{inWindow: r.window.contains(time.UnixMilli(now), b.loc)})
-		for i, a := range r.Actions {
-			switch {
-			case fired && (a.Cue != nil || a.Alert != nil || a.Webhook != nil):
-				kind := "webhook"
-				if a.Cue != nil {
-					kind = livedeck.SignalCue
-				} else if a.Alert != nil {
-					kind = livedeck.SignalAlert
+	}
+	for i, r := range b.c.rules {
+		if r.gifts && r.On() && b.conds[i].matched {
+			for _, a := range r.Actions {
+				if a.Gift != nil {
+					out = append(out, b.gifts(now, r.Name, a.Gift, orders)...)
 				}
-				o := Outcome{At: now, Rule: r.Name, Kind: kind, Detail: describe(a, r.texts[i], env)}
-				sig := &livedeck.Signal{Kind: kind, Rule: r.Name, At: now}
-				switch {
-				case a.Cue != nil:
-					sig.Cue = &livedeck.Cue{Key: st.key(r.Name, i), Text: render(r.texts[i], env, a.Cue.Text),
-						Priority: max(a.Cue.Priority, r.Priority), NeedsAck: a.Cue.NeedsAck, SKU: a.Cue.SKU, Kind: a.Cue.Kind}
-					o.Signal = sig
-				case a.Alert != nil:
-					sig.Alert = &livedeck.Alert{Key: st.key(r.Name, i), Severity: a.Alert.Severity, Message: render(r.texts[i], env, a.Alert.Message)}
-					o.Signal = sig
-				}
-				out = append(out, o)
-			case m && a.Gift != nil:
-				out = append(out, b.gifts(now, r.Name, a.Gift, orders)...)
 			}
 		}
-		if resolved {
+		if b.d.before[i].State == Firing && b.slots[i].State == Inactive {
 			out = append(out, Outcome{At: now, Rule: r.Name, Kind: "resolved"})
 		}
-		if st.State == Firing && hasTier(r) && (winner == nil || r.Priority > winner.Priority) {
-			winner = r
-		}
-	}
-	want := ""
-	tier := &livedeck.Tier{}
-	if winner != nil {
-		for _, a := range winner.Actions {
-			if a.Tier != nil {
-				want = a.Tier.Name
-				tier = a.Tier.tier()
-				break
-			}
-		}
-	}
-	if want != b.tier {
-		detail := "no tier"
-		if want != "" {
-			detail = "tier " + want
-		}
-		out = append(out, Outcome{At: now, Rule: ruleName(winner), Kind: livedeck.SignalTier, Detail: detail,
-			Signal: &livedeck.Signal{Kind: livedeck.SignalTier, Rule: ruleName(winner), At: now, Tier: tier}})
-		b.tier = want
 	}
 	return out
 }
@@ -130,11 +116,4 @@ func (b *Backtester) gifts(now int64, rule string, g *GiftAction, orders []lived
 		out = append(out, Outcome{At: now, Rule: rule, Kind: livedeck.SignalGift, Detail: fmt.Sprintf("%s #%d to order %s", g.Quota, len(won), o.OrderID)})
 	}
 	return out
-}
-
-func ruleName(r *compiled) string {
-	if r == nil {
-		return ""
-	}
-	return r.Name
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/vm"
+
+	"github.com/livedeck/livedeck"
 )
 
 // Problem is one thing wrong (or worth a warning) in a rule set, located
@@ -74,7 +76,10 @@ type compiled struct {
 	Rule
 	when, clear *vm.Program
 	texts       []*template.Template // per action: the cue text or alert message template
-	hash        string               // of the rule's definition: unchanged rules keep their state across reloads
+	hash        string               // of the rule's definition, to tell an edit from an unchanged rule
+	cueSig      string               // fingerprint per action (cues only, "" for others), comma-separated
+	gifts       bool                 // has a gift action
+	tier        *livedeck.Tier       // the tier it sets, nil if none; shared, never changed
 	window      *window
 	deps        uint64 // Env fields when and clear read (bits of envFields)
 }
@@ -174,10 +179,26 @@ func compileRule(i int, r Rule, seen map[string]bool, banned []string) (*compile
 		cr.texts = append(cr.texts, t)
 	}
 	cr.deps = dependsOn(cr.when) | dependsOn(cr.clear)
-	def, _ := json.Marshal(r)
-	sum := sha256.Sum256(def)
-	cr.hash = hex.EncodeToString(sum[:8])
+	cr.hash = fingerprint(r, 8)
+	sums := make([]string, len(r.Actions))
+	for j, a := range r.Actions {
+		if a.Cue != nil {
+			sums[j] = fingerprint(a.Cue, 4)
+		}
+		cr.gifts = cr.gifts || a.Gift != nil
+	}
+	cr.cueSig = strings.Join(sums, ",")
+	if t := cr.tierAction(); t != nil {
+		cr.tier = t.tier()
+	}
 	return cr, probs
+}
+
+// fingerprint is the first n bytes of the SHA-256 of v's JSON, in hex.
+func fingerprint(v any, n int) string {
+	def, _ := json.Marshal(v)
+	sum := sha256.Sum256(def)
+	return hex.EncodeToString(sum[:n])
 }
 
 func compileCond(src string) (*vm.Program, error) {

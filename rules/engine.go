@@ -55,6 +55,8 @@ type roomRules struct {
 	env      Env             // reused by each evaluation; as of the last evaluation
 	dirty    map[string]bool // states changed since the last successful save
 	tier     *livedeck.Tier
+	decision decision           // the last evaluation's, its slices reused
+	undone   []bool             // rules whose effects failed in the last commit
 	products []livedeck.Product // the line-up, re-read with the version check, for guardrails
 	meta     []byte             // the room record the line-up was decoded from
 	start    int64              // Unix ms of the room's first evaluation: `minute` counts from it

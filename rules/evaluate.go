@@ -2,18 +2,17 @@ package rules
 
 import (
 	"context"
-	"fmt"
 	"text/template"
-	"time"
 
 	"github.com/expr-lang/expr/vm"
 
 	"github.com/livedeck/livedeck"
 )
 
-// evaluate runs one evaluation of a room: every rule's state machine, its
-// firings, gifts for newly paid orders, the winning tier, the tier each new
-// order was created under, and the changed states.
+// evaluate runs one evaluation of a room: the rules' conditions, the
+// decision (every rule's state machine, the winning tier, what they
+// cause), the tier each new order was created under, the decision's
+// effects, gifts for newly paid orders, and the changed states.
 func (e *Engine) evaluate(ctx context.Context, u livedeck.Update) error {
 	rr := e.lock(u.Room)
 	defer rr.mu.Unlock()
@@ -26,7 +25,6 @@ func (e *Engine) evaluate(ctx context.Context, u livedeck.Update) error {
 	env := &rr.env
 	changed := env.update(&u.Snapshot, tierName(rr.tier), minutes(rr.start, u.Now))
 	var errs []error
-	var winner *compiled
 	var removed []string
 	if rr.slots == nil { // a new set or state: line the states up with the rules
 		rr.slots = make([]*ruleState, len(rr.set.rules))
@@ -40,22 +38,33 @@ func (e *Engine) evaluate(ctx context.Context, u livedeck.Update) error {
 		changed = allFields
 	}
 	for i, r := range rr.set.rules {
-		st := rr.slots[i]
-		if err := e.evalRule(ctx, u, rr, r, st, &rr.conds[i], changed); err != nil {
-			errs = append(errs, err)
+		if !r.On() {
+			rr.conds[i].valid = false
+			continue
 		}
-		if st.State == Firing && hasTier(r) && (winner == nil || r.Priority > winner.Priority) {
-			winner = r
+		if rr.conds[i].conditions(r, env, changed) {
+			rr.condRuns++
 		}
 	}
+	in := decideInput{room: u.Room, rules: rr.set.rules, states: rr.slots, conds: rr.conds, env: env, snap: &u.Snapshot,
+		now: u.Now, version: rr.version, tier: rr.tier, products: rr.products, loc: e.loc}
+	decide(&in, &rr.decision)
 	// Orders of this batch were created before any tier change it causes.
 	if err := e.recordOrderTiers(ctx, u, rr); err != nil {
 		errs = append(errs, err)
 	}
-	if err := e.checkBuyerLimits(ctx, u, rr); err != nil {
+	if err := e.commit(ctx, u, rr, &rr.decision); err != nil {
 		errs = append(errs, err)
 	}
-	if err := e.setTier(ctx, u, rr, winner); err != nil {
+	for i, r := range rr.set.rules {
+		if r.gifts && r.On() && rr.conds[i].matched {
+			e.gifts(u, rr, r)
+		}
+		if *rr.slots[i] != rr.decision.before[i] {
+			rr.dirty[r.Name] = true
+		}
+	}
+	if err := e.checkBuyerLimits(ctx, u, rr); err != nil {
 		errs = append(errs, err)
 	}
 	e.refunds(u, rr)
@@ -68,11 +77,13 @@ func (e *Engine) evaluate(ctx context.Context, u livedeck.Update) error {
 	return join(errs)
 }
 
-// stateOf returns r's state, starting afresh for a new or changed rule.
+// stateOf returns r's state: the one it had, whether or not its
+// definition changed since (an edit carries the state over), or a fresh
+// one for a rule new to the set.
 func (rr *roomRules) stateOf(r *compiled) *ruleState {
 	st := rr.states[r.Name]
-	if st == nil || st.Hash != r.hash {
-		st = &ruleState{Hash: r.hash, State: Inactive, Since: rr.version}
+	if st == nil {
+		st = &ruleState{Hash: r.hash, Cues: r.cueSig, State: Inactive, Since: rr.version}
 		rr.states[r.Name] = st
 		rr.dirty[r.Name] = true
 	}
@@ -120,44 +131,6 @@ func (c *condResult) conditions(r *compiled, env *Env, changed uint64) bool {
 	return true
 }
 
-// evalRule steps one rule and carries out its firing. A firing whose
-// signals could not be written is undone, so the next evaluation fires it
-// again under the same dedupe keys. changed are the Env fields that
-// changed since the room's last evaluation.
-func (e *Engine) evalRule(ctx context.Context, u livedeck.Update, rr *roomRules, r *compiled, st *ruleState, c *condResult, changed uint64) error {
-	before := *st
-	defer func() {
-		if *st != before {
-			rr.dirty[r.Name] = true
-		}
-	}()
-	if !r.On() {
-		st.State, st.ActiveAt, st.ClearedAt = Inactive, 0, 0
-		c.valid = false
-		return nil
-	}
-	if c.conditions(r, &rr.env, changed) {
-		rr.condRuns++
-	}
-	matched := c.matched
-	st.Err = c.err
-	fired, resolved := st.step(r, u.Now, matched, c.cleared, gate{inWindow: r.window.contains(time.UnixMilli(u.Now), e.loc)})
-	e.m.evaluations.Inc()
-	var err error
-	if fired {
-		if err = e.fire(ctx, u, r, st, rr.env); err != nil {
-			*st = before
-		}
-	}
-	if resolved {
-		e.m.firings.WithLabelValues("resolved").Inc()
-	}
-	if matched {
-		e.gifts(u, rr, r)
-	}
-	return err
-}
-
 // run evaluates a condition. env is passed by pointer: a struct value would
 // be copied into an interface on every call.
 func run(p *vm.Program, env *Env) (bool, error) {
@@ -175,8 +148,6 @@ func run(p *vm.Program, env *Env) (bool, error) {
 	return b, nil
 }
 
-func hasTier(r *compiled) bool { return r.tierAction() != nil }
-
 func tierName(t *livedeck.Tier) string {
 	if t == nil {
 		return ""
@@ -190,39 +161,6 @@ func minutes(start, now int64) int {
 		return 0
 	}
 	return int((now - start) / 60000)
-}
-
-// fire carries out a rule's cue, alert and webhook actions once per firing.
-func (e *Engine) fire(ctx context.Context, u livedeck.Update, r *compiled, st *ruleState, env Env) error {
-	for i, a := range r.Actions {
-		key := st.key(r.Name, i)
-		sig := livedeck.Signal{Room: u.Room, Rule: r.Name, At: u.Now}
-		switch {
-		case a.Cue != nil && soldOut(u.Snapshot, a.Cue.SKU):
-			e.m.firings.WithLabelValues("blocked").Inc()
-			continue // no cue for a product with nothing left to sell
-		case a.Cue != nil:
-			sig.Kind = livedeck.SignalCue
-			sig.Cue = &livedeck.Cue{Key: key, Text: render(r.texts[i], env, a.Cue.Text), Priority: max(a.Cue.Priority, r.Priority),
-				TTLms: a.Cue.TTL.D().Milliseconds(), NeedsAck: a.Cue.NeedsAck, SKU: a.Cue.SKU, Kind: a.Cue.Kind}
-		case a.Alert != nil:
-			sig.Kind = livedeck.SignalAlert
-			sig.Alert = &livedeck.Alert{Key: key, Severity: a.Alert.Severity, Message: render(r.texts[i], env, a.Alert.Message)}
-		case a.Webhook != nil:
-			// At least once: a retried firing queues it again under the
-			// same Idempotency-Key, which the receiver dedupes.
-			e.hooks.send(e.m, u.Room, key, a.Webhook, r.Name, u.Now, u.Snapshot)
-			continue
-		default:
-			continue // tiers are settled after all rules; gifts per order
-		}
-		if _, err := e.store.emit(ctx, u.Room, "s:"+key, sig, nil); err != nil {
-			return fmt.Errorf("rule %s: emit: %w", r.Name, err)
-		}
-		e.m.firings.WithLabelValues(sig.Kind).Inc()
-	}
-	e.m.firings.WithLabelValues("fired").Inc()
-	return nil
 }
 
 // render fills a cue or alert template; on a template error (an unknown

@@ -31,3 +31,22 @@ func setRoomProducts(t testing.TB, rdb redis.UniversalClient, room string, produ
 		t.Fatal(err)
 	}
 }
+
+// evalWritesPaused evaluates u while Redis refuses writes, and fails
+// unless the evaluation reports it.
+func evalWritesPaused(t *testing.T, rdb redis.UniversalClient, svc *Service, u livedeck.Update) {
+	t.Helper()
+	ctx := context.Background()
+	if err := rdb.Do(ctx, "CLIENT", "PAUSE", 300, "WRITE").Err(); err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	err := svc.Engine.evaluate(short, u)
+	cancel()
+	if err == nil {
+		t.Fatal("evaluation reported no error while Redis refused writes")
+	}
+	if err := rdb.Do(ctx, "CLIENT", "UNPAUSE").Err(); err != nil {
+		t.Fatal(err)
+	}
+}

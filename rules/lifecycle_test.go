@@ -106,18 +106,7 @@ func TestRedisFailureRetried(t *testing.T) {
 	order := livedeck.OrderChange{OrderID: "o1", SKU: "A", To: livedeck.OrderPaid}
 	u := online("f", 1, 600)
 	u.Orders = []livedeck.OrderChange{order}
-	if err := rdb.Do(ctx, "CLIENT", "PAUSE", 300, "WRITE").Err(); err != nil {
-		t.Fatal(err)
-	}
-	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
-	err := svc.Engine.evaluate(short, u)
-	cancel()
-	if err == nil {
-		t.Fatal("evaluation reported no error while Redis refused writes")
-	}
-	if err := rdb.Do(ctx, "CLIENT", "UNPAUSE").Err(); err != nil {
-		t.Fatal(err)
-	}
+	evalWritesPaused(t, rdb, svc, u)
 	mustEval(t, svc, online("f", 2, 600))
 	mustEval(t, svc, online("f", 3, 600))
 	if got := cueTexts(t, svc, "f"); len(got) != 1 {

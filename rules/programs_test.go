@@ -17,9 +17,9 @@ func TestRoomsShareCompiledSets(t *testing.T) {
 	rdb := redistest.Start(t).Client(t)
 	svc := newTestService(rdb)
 	e := svc.Engine
-	plan := "rules:\n- name: crowd\n  when: online >= %d\n  for: 2s\n  actions: [{cue: {text: '在线{{.Online}}'}}]\n"
+	plan := "rules:\n- name: crowd\n  when: online >= %d\n  for: 2s\n  actions: [{cue: {text: '%s{{.Online}}'}}]\n"
 	for _, room := range []string{"s1", "s2", "s3"} {
-		mustPut(t, svc, room, fmt.Sprintf(plan, 500))
+		mustPut(t, svc, room, fmt.Sprintf(plan, 500, "在线"))
 		mustEval(t, svc, online(room, 0, 600)) // pending in each room
 	}
 	set := func(room string) *Compiled {
@@ -30,7 +30,7 @@ func TestRoomsShareCompiledSets(t *testing.T) {
 	if set("s1") != set("s2") || set("s2") != set("s3") {
 		t.Fatal("rooms with the same rules compiled them each")
 	}
-	mustPut(t, svc, "s3", fmt.Sprintf(plan, 400))
+	mustPut(t, svc, "s3", fmt.Sprintf(plan, 400, "人数"))
 	mustEval(t, svc, online("s3", 1, 450))
 	if set("s3") == set("s1") {
 		t.Fatal("an edited room still runs the shared set")
@@ -38,9 +38,9 @@ func TestRoomsShareCompiledSets(t *testing.T) {
 	for _, room := range []string{"s1", "s2", "s3"} {
 		mustEval(t, svc, online(room, 2, 600))
 	}
-	// s1 and s2 kept their `for` timers (pending since 0 s) and fire at 2 s;
-	// s3's edited rule started afresh at 1 s.
-	for room, want := range map[string]string{"s1": "在线600", "s2": "在线600", "s3": ""} {
+	// Every room kept its `for` timer (pending since 0 s) and fires at 2 s,
+	// s3 under its edited rule, which carried the state over.
+	for room, want := range map[string]string{"s1": "在线600", "s2": "在线600", "s3": "人数600"} {
 		if got := strings.Join(cueTexts(t, svc, room), ","); got != want {
 			t.Errorf("room %s: cues %q, want %q", room, got, want)
 		}

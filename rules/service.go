@@ -120,22 +120,45 @@ func (s *Service) Rollback(ctx context.Context, room string, version int64, auth
 }
 
 // DryRun is how a candidate rule would behave against the room's current
-// numbers, with no side effects.
+// numbers and rule states, with no side effects.
 type DryRun struct {
 	Rule      string   `json:"rule"`
 	Matched   bool     `json:"matched"`
 	WouldFire bool     `json:"would_fire"` // matched, no `for` to wait out, inside its active window
 	Error     string   `json:"error,omitempty"`
 	Actions   []string `json:"actions"`
+	// State is the rule's state now (a rule new to the set: inactive);
+	// Change what saving the candidate would do to it at the next
+	// evaluation: one of the Change* phrases.
+	State   State  `json:"state"`
+	Change  string `json:"change"`
+	New     bool   `json:"new,omitempty"`     // not in the running set
+	Removed bool   `json:"removed,omitempty"` // in the running set, not in the candidate
 }
 
-// DryRun evaluates src against the room's current snapshot and active
-// tier, with no side effects: nothing is written, no state moves.
+// What a change to the rules does to a rule's state (DryRun.Change).
+const (
+	ChangeFiresNow      = "fires now"
+	ChangeClearsNow     = "clears now"
+	ChangeStaysFiring   = "stays firing"
+	ChangeCueUpdated    = "stays firing, cue text updated"
+	ChangeHeld          = "stays firing until keep_firing_for ends"
+	ChangeStartsPending = "starts pending"
+	ChangeStaysPending  = "stays pending"
+	ChangeStopsPending  = "stops pending"
+	ChangeStaysInactive = "stays inactive"
+	ChangeRemoved       = "removed"
+)
+
+// DryRun evaluates src against the room's current snapshot, tier and rule
+// states, with no side effects: nothing is written, no state moves.
 func (s *Service) DryRun(ctx context.Context, room string, src []byte) ([]DryRun, Problems, error) {
 	return s.DryRunAs(ctx, room, src, "")
 }
 
 // DryRunAs is DryRun for a given format: "json", "yaml", or "" to detect.
+// Each rule is decided as the engine would at its next evaluation after a
+// save: from the state it has now, under its new definition.
 func (s *Service) DryRunAs(ctx context.Context, room string, src []byte, format string) ([]DryRun, Problems, error) {
 	c, probs, err := s.CheckAs(src, format)
 	if err != nil {
@@ -151,26 +174,87 @@ func (s *Service) DryRunAs(ctx context.Context, room string, src []byte, format 
 	if err != nil {
 		return nil, probs, err
 	}
-	name := ""
-	if tier != nil {
-		name = tier.Name
+	states, err := s.Store.loadStates(ctx, room)
+	if err != nil {
+		return nil, probs, err
 	}
-	env := NewEnv(&snap, name)
+	cur, err := s.Store.Current(ctx, room)
+	if err != nil {
+		return nil, probs, err
+	}
+	products, err := s.Store.products(ctx, room)
+	if err != nil {
+		return nil, probs, err
+	}
+	env := NewEnv(&snap, tierName(tier))
 	now := time.Now()
+	in := decideInput{room: room, rules: c.rules, conds: make([]condResult, len(c.rules)), env: &env, snap: &snap,
+		now: now.UnixMilli(), version: cur.Version + 1, tier: tier, products: products, loc: s.Engine.loc}
+	for i, r := range c.rules {
+		st := ruleState{Hash: r.hash, Cues: r.cueSig, State: Inactive, Since: cur.Version + 1}
+		if have := states[r.Name]; have != nil {
+			st = *have
+		}
+		in.states = append(in.states, &st)
+		if r.On() {
+			in.conds[i].conditions(r, &env, allFields)
+		}
+	}
+	var d decision
+	decide(&in, &d)
+	updated := map[int]bool{}
+	for _, f := range d.effects {
+		if f.sig.Cue != nil && f.sig.Cue.Update {
+			updated[f.rule] = true
+		}
+	}
 	out := make([]DryRun, 0, len(c.rules))
-	for _, r := range c.rules {
-		m, err := run(r.when, &env)
-		m = m && r.On()
-		d := DryRun{Rule: r.Name, Matched: m, WouldFire: m && r.For == 0 && r.window.contains(now, s.Engine.loc)}
-		if err != nil {
-			d.Error = err.Error()
+	for i, r := range c.rules {
+		cond := in.conds[i]
+		m := cond.matched && r.On()
+		dr := DryRun{Rule: r.Name, Matched: m, WouldFire: m && r.For == 0 && r.window.contains(now, s.Engine.loc), Error: cond.err,
+			State: d.before[i].State, Change: change(d.before[i], *in.states[i], d.fired[i], updated[i]), New: states[r.Name] == nil}
+		for j, a := range r.Actions {
+			dr.Actions = append(dr.Actions, describe(a, r.texts[j], env))
 		}
-		for i, a := range r.Actions {
-			d.Actions = append(d.Actions, describe(a, r.texts[i], env))
+		out = append(out, dr)
+	}
+	for _, name := range sortedKeys(states) {
+		if c.rule(name) == nil {
+			ch := ChangeRemoved
+			if states[name].State == Firing {
+				ch += ", " + ChangeClearsNow
+			}
+			out = append(out, DryRun{Rule: name, State: states[name].State, Change: ch, Removed: true, Actions: []string{}})
 		}
-		out = append(out, d)
 	}
 	return out, probs, nil
+}
+
+// change says what one decision did to a rule's state.
+func change(before, after ruleState, fired, cueUpdated bool) string {
+	if before.State == "" {
+		before.State = Inactive
+	}
+	switch {
+	case fired:
+		return ChangeFiresNow
+	case before.State == Firing && after.State != Firing:
+		return ChangeClearsNow
+	case after.State == Firing && cueUpdated:
+		return ChangeCueUpdated
+	case after.State == Firing && after.ClearedAt != 0:
+		return ChangeHeld
+	case after.State == Firing:
+		return ChangeStaysFiring
+	case after.State == Pending && before.State == Pending:
+		return ChangeStaysPending
+	case after.State == Pending:
+		return ChangeStartsPending
+	case before.State == Pending:
+		return ChangeStopsPending
+	}
+	return ChangeStaysInactive
 }
 
 func describe(a Action, t *template.Template, env Env) string {

@@ -18,8 +18,9 @@ const (
 
 // ruleState is one rule's persisted state in one room.
 type ruleState struct {
-	Hash       string `json:"h"`           // definition it belongs to; a changed rule starts afresh
-	Since      int64  `json:"v,omitempty"` // rule-set version this definition's state began in: part of every dedupe key, so an edited rule's firings are new
+	Hash       string `json:"h"`           // definition it was last decided under; an edited rule carries its state over (decide)
+	Cues       string `json:"q,omitempty"` // fingerprints of that definition's cue actions, to tell a cue's text changed
+	Since      int64  `json:"v,omitempty"` // rule-set version the rule's state began in (added, or re-added after removal): part of every dedupe key
 	State      State  `json:"s"`           //
 	ActiveAt   int64  `json:"a,omitempty"` // first matching evaluation of this episode (Unix ms)
 	ClearedAt  int64  `json:"c,omitempty"` // first evaluation of a firing rule whose condition no longer held
@@ -30,8 +31,10 @@ type ruleState struct {
 }
 
 // key names the rule's current firing (and action i, if ≥ 0) for dedupe
-// keys and cue keys: stable across retries, restarts and instances, and
-// never reused by a later definition of the rule (Since differs).
+// keys and cue keys: stable across retries, restarts, instances and
+// edits of the rule, and never reused: the firing number only grows while
+// the rule stays in the set, and a rule removed and added again starts
+// from a later version (Since differs).
 func (s *ruleState) key(rule string, i int) string {
 	k := fmt.Sprintf("%s@%d#%d", rule, s.Since, s.Fires)
 	if i >= 0 {

@@ -37,7 +37,7 @@ const (
 	typeError    = "error"
 )
 
-var messageTypes = []string{typeHello, typeSnapshot, typeMetrics, typeComment, typeError, "cue", "tier", "alert", "gift", "ack"}
+var messageTypes = []string{typeHello, typeSnapshot, typeMetrics, typeComment, typeError, "cue", "tier", "alert", "gift", "ack", "withdraw"}
 
 // outMsg is one server message encoded once for every client it goes to:
 // head is `{"type":…,"room":…` and body is `,"id":…,"data":…}`; each

@@ -244,7 +244,7 @@ func (h *Hub) signalMsg(room string, x redis.XMessage, at time.Time) (*outMsg, l
 		return nil, sig, false
 	}
 	switch sig.Kind {
-	case livedeck.SignalCue, livedeck.SignalTier, livedeck.SignalAlert, livedeck.SignalGift, livedeck.SignalAck:
+	case livedeck.SignalCue, livedeck.SignalTier, livedeck.SignalAlert, livedeck.SignalGift, livedeck.SignalAck, livedeck.SignalWithdraw:
 	default:
 		return nil, sig, false
 	}

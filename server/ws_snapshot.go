@@ -134,22 +134,35 @@ func (h *Hub) buildLoad(room string, c roomCmds, now time.Time) roomLoad {
 }
 
 // current picks, from the newest signals (newest first), the cues still
-// in force (not acknowledged, ttl not run out; no ttl means until
-// acknowledged) and the alerts not acknowledged, both oldest first.
+// in force (not acknowledged, not withdrawn, ttl not run out; no ttl means
+// until acknowledged; the newest signal of a key carries its text, as an
+// edit may have updated it) and the alerts not acknowledged, both oldest
+// first.
 func (h *Hub) current(room string, recent []redis.XMessage, now time.Time) (cues, alerts []livedeck.Signal) {
 	cues, alerts = []livedeck.Signal{}, []livedeck.Signal{}
-	acked := map[string]bool{}
+	sigs := make([]livedeck.Signal, 0, len(recent))
+	gone := map[string]bool{} // acknowledged or withdrawn, whenever
 	for _, x := range recent {
 		_, sig, ok := h.signalMsg(room, x, time.Time{})
 		switch {
 		case !ok:
+			continue
 		case sig.Ack != nil:
-			acked[sig.Ack.Key] = true
-		case sig.Cue != nil && !acked[sig.Cue.Key] && len(cues) < snapshotCues:
+			gone[sig.Ack.Key] = true
+		case sig.Withdraw != nil:
+			gone[sig.Withdraw.Key] = true
+		}
+		sigs = append(sigs, sig)
+	}
+	seen := map[string]bool{}
+	for _, sig := range sigs {
+		switch {
+		case sig.Cue != nil && !gone[sig.Cue.Key] && !seen[sig.Cue.Key] && len(cues) < snapshotCues:
+			seen[sig.Cue.Key] = true
 			if sig.Cue.TTLms == 0 || sig.At+sig.Cue.TTLms > now.UnixMilli() {
 				cues = append(cues, sig)
 			}
-		case sig.Alert != nil && !acked[sig.Alert.Key] && len(alerts) < snapshotAlerts:
+		case sig.Alert != nil && !gone[sig.Alert.Key] && len(alerts) < snapshotAlerts:
 			alerts = append(alerts, sig)
 		}
 	}

@@ -104,6 +104,8 @@ export interface Cue {
   needs_ack?: boolean
   sku?: string
   kind?: string
+  /** New text for the cue of this key, which fired before (its rule was edited): replaces it where it is shown, never shown on its own. */
+  update?: boolean
 }
 
 export interface Tier {
@@ -133,7 +135,14 @@ export interface Ack {
   by?: string
 }
 
-export type SignalKind = 'cue' | 'tier' | 'alert' | 'gift' | 'ack'
+/** Takes the cue of `key` off the host's queue: a newer tier superseded what it said. */
+export interface Withdraw {
+  key: string
+  reason?: string
+  by?: string
+}
+
+export type SignalKind = 'cue' | 'tier' | 'alert' | 'gift' | 'ack' | 'withdraw'
 
 export interface Signal {
   id?: string
@@ -146,6 +155,7 @@ export interface Signal {
   alert?: Alert
   gift?: Gift
   ack?: Ack
+  withdraw?: Withdraw
 }
 
 export interface SnapshotData {
@@ -173,6 +183,7 @@ export type MessageType =
   | 'alert'
   | 'gift'
   | 'ack'
+  | 'withdraw'
   | 'error'
 
 export interface Envelope<T = unknown> {
@@ -186,7 +197,7 @@ export interface Envelope<T = unknown> {
 export type View = 'operator' | 'host' | 'producer'
 
 /** The signal types: kept in the room's Redis stream, never coalesced, resumable. */
-export const SIGNAL_TYPES: ReadonlySet<string> = new Set(['cue', 'tier', 'alert', 'gift', 'ack'])
+export const SIGNAL_TYPES: ReadonlySet<string> = new Set(['cue', 'tier', 'alert', 'gift', 'ack', 'withdraw'])
 
 /** Close codes the server uses (docs/websocket.md). */
 export const CloseCode = {

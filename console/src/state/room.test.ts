@@ -120,6 +120,31 @@ describe('signals and resume', () => {
     expect(st.alerts[0]).toMatchObject({ acked: true, ackedBy: 'alice' })
   })
 
+  it('a withdrawal takes a superseded tier cue off the queue, acknowledging nothing', () => {
+    const st = newRoomState('r1')
+    const c = ctx()
+    applyEnvelope(st, snapshot({}), c)
+    applyEnvelope(st, cue('1-0', 'tier-500@1#1.1', 99_000, { text: '满199减20券已开' }), c)
+    applyEnvelope(st, cue('2-0', 'tier-2000@1#1.1', 99_500, { text: '升级满199减50' }), c)
+    const w = (id: string, key: string): Envelope => ({ type: 'withdraw', room: 'r1', seq: 0, id,
+      data: { kind: 'withdraw', room: 'r1', at: 99_500, withdraw: { key, reason: 'superseded', by: 'tier-2000' } } })
+    expect(applyEnvelope(st, w('3-0', 'tier-500@1#1.1'), c)).toEqual(['cues'])
+    expect(cueQueue(st).map((q) => q.cue.text)).toEqual(['升级满199减50'])
+    expect(applyEnvelope(st, w('4-0', 'never-shown'), c)).toEqual([])
+  })
+
+  it('an edited cue replaces the queued one under its key and never queues itself', () => {
+    const st = newRoomState('r1')
+    const c = ctx()
+    applyEnvelope(st, snapshot({}), c)
+    applyEnvelope(st, cue('1-0', 'k1', 99_000, { text: '满199减20卷已开', ttl_ms: 30_000 }), c)
+    expect(applyEnvelope(st, cue('2-0', 'k1', 99_900, { text: '满199减20券已开', ttl_ms: 29_100, update: true }), c)).toEqual(['cues'])
+    expect(cueQueue(st).map((q) => [q.key, q.cue.text, q.at, q.expiresAt])).toEqual([['k1', '满199减20券已开', 99_000, 129_000]])
+    applyEnvelope(st, { type: 'ack', room: 'r1', seq: 0, id: '3-0', data: { kind: 'ack', room: 'r1', at: 99_950, ack: { key: 'k1' } } }, c)
+    expect(applyEnvelope(st, cue('4-0', 'k1', 99_990, { text: 'again', update: true }), c)).toEqual([])
+    expect(st.cues.size).toBe(0)
+  })
+
   it('a replayed ack after its replayed cue leaves nothing to acknowledge', () => {
     const st = newRoomState('r1')
     const c = ctx()

@@ -121,6 +121,7 @@ export function applyEnvelope(st: RoomState, env: Envelope, ctx: FoldCtx): Part[
     case 'alert':
     case 'gift':
     case 'ack':
+    case 'withdraw':
       return applySignalEnvelope(st, env, ctx)
     default:
       return []
@@ -213,6 +214,7 @@ export function applySignal(st: RoomState, s: Signal, serverNow: number): Part[]
     case 'cue': {
       const c = toActiveCue(s, replay)
       if (!c) return []
+      if (s.cue?.update) return updateCue(st, c)
       if (!expired(c, serverNow)) st.cues.set(c.key, c)
       if (replay) {
         st.missed = [...st.missed.filter((m) => m.key !== c.key), c].slice(-MISSED_LIMIT)
@@ -235,6 +237,8 @@ export function applySignal(st: RoomState, s: Signal, serverNow: number): Part[]
       return ['gifts']
     case 'ack':
       return s.ack ? applyAck(st, s.ack.key, s.ack.by) : []
+    case 'withdraw':
+      return s.withdraw ? withdrawCue(st, s.withdraw.key) : []
     default:
       return []
   }
@@ -257,6 +261,22 @@ export function applyAck(st: RoomState, key: string, by?: string): Part[] {
   }
   if (parts.includes('alerts')) st.alerts = sortAlerts(st.alerts)
   return parts
+}
+
+/** An edited cue's new text: replaces the cue of its key where it is still queued or missed; never queues it anew. */
+function updateCue(st: RoomState, c: ActiveCue): Part[] {
+  const shown = st.cues.get(c.key)
+  if (shown) st.cues.set(c.key, { ...shown, cue: c.cue, id: c.id, expiresAt: c.expiresAt ?? shown.expiresAt })
+  let missed = false
+  st.missed = st.missed.map((m) => (m.key === c.key ? ((missed = true), { ...m, cue: c.cue }) : m))
+  return shown || missed ? ['cues'] : []
+}
+
+/** Takes a superseded cue off the queue (and the missed list) without marking anything acknowledged. */
+export function withdrawCue(st: RoomState, key: string): Part[] {
+  const before = st.missed.length
+  st.missed = st.missed.filter((m) => m.key !== key)
+  return st.cues.delete(key) || st.missed.length !== before ? ['cues'] : []
 }
 
 /** Marks an ack as sent from this console (shown until the server confirms). */
