@@ -3,7 +3,7 @@ GO       ?= go
 BIN      := bin/livedeck
 GOFLAGS  ?=
 
-.PHONY: all build console demo test test-go test-console lint deps fuzz bench clean vulncheck
+.PHONY: all build console demo test test-go test-console test-connectors lint deps fuzz bench clean vulncheck
 
 all: build
 
@@ -31,10 +31,15 @@ lint:
 test-console: deps
 	@if [ -f console/package.json ]; then cd console && npm run typecheck && npm test; fi
 
-# Every test: formatting, vet, the console's unit tests and build, then all Go
+# The TikTok LIVE forwarder's tests (node's built-in runner, recorded events).
+test-connectors: deps
+	cd connectors/tiktok-forwarder && npm test
+
+# Every test: formatting, vet, the console's unit tests and build, the
+# connectors' Node tests, then all Go
 # tests with the race detector (real redis-server, Redis Cluster, headless
 # Chromium end-to-end, promtool), fuzz seed corpora included.
-test: lint test-console console
+test: lint test-console test-connectors console
 	$(GO) test -race -count=1 -timeout 20m ./...
 	@scripts/vulncheck.sh
 

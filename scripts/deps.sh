@@ -2,7 +2,7 @@
 # Installs what LiveDeck's tests need and a fresh Debian machine lacks:
 # redis-server/redis-cli (real Redis for integration tests), chromium and
 # CJK fonts (console end-to-end tests and screenshots), promtool (checks
-# /metrics), and the console's npm packages. Safe to run again: it installs only what is missing.
+# /metrics), and the npm packages of the console and the TikTok forwarder. Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,10 +25,12 @@ if [ ${#need[@]} -gt 0 ]; then
   pkill -x prometheus 2>/dev/null || true
 fi
 
-if [ -f console/package-lock.json ]; then
-  stamp=console/node_modules/.livedeck-lock
-  if ! cmp -s console/package-lock.json "$stamp" 2>/dev/null; then
-    (cd console && npm ci --no-audit --no-fund --loglevel=error)
-    cp console/package-lock.json "$stamp"
+# npm packages of the console and of the TikTok LIVE forwarder.
+for dir in console connectors/tiktok-forwarder; do
+  [ -f "$dir/package-lock.json" ] || continue
+  stamp=$dir/node_modules/.livedeck-lock
+  if ! cmp -s "$dir/package-lock.json" "$stamp" 2>/dev/null; then
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$dir/package-lock.json" "$stamp"
   fi
-fi
+done
