@@ -48,6 +48,9 @@ export function connectorForm(room: string, onSaved: (c: Connector) => void) {
   let formats: Format[] = []
   let editing: Connector | null = null
   let parseTimer: ReturnType<typeof setTimeout> | null = null
+  // What the server last said about the mapping: shown until the next save
+  // (or a syntax error typed meanwhile, which comes first).
+  let serverMapping: FormProblem[] = []
 
   const field = (label: string, input: HTMLElement, hint = '', testid = '') =>
     h('label', { class: 'field', testid: testid || undefined }, h('span', { class: 'field-label', text: label }), input,
@@ -137,6 +140,7 @@ export function connectorForm(room: string, onSaved: (c: Connector) => void) {
     giftRate.value = c?.settings.gift_rate ?? ''
     acceptTest.checked = !!c?.settings.accept_test
     mapping.value = c?.settings.mapping ? specText(c.settings.mapping) : ''
+    serverMapping = []
     replace(problems)
     replace(mappingProblems)
     setText(status, '')
@@ -151,7 +155,7 @@ export function connectorForm(room: string, onSaved: (c: Connector) => void) {
   /** Marks a syntax error in the mapping as it is typed; returns the spec when it parses. */
   function checkSyntax(): unknown {
     const r = parseSpec(mapping.value)
-    showMapping(r.error ? [{ text: t('cx.syntax', { line: r.error.line, col: r.error.col, message: r.error.message }), field: 'mapping', line: r.error.line }] : [])
+    showMapping(r.error ? [{ text: t('cx.syntax', { line: r.error.line, col: r.error.col, message: r.error.message }), field: 'mapping', line: r.error.line }] : serverMapping)
     return r.error ? undefined : r.spec
   }
 
@@ -172,8 +176,8 @@ export function connectorForm(room: string, onSaved: (c: Connector) => void) {
   }
 
   function showProblems(list: FormProblem[]): void {
-    const inMapping = list.filter((p) => p.field === 'mapping')
-    showMapping(inMapping)
+    serverMapping = list.filter((p) => p.field === 'mapping')
+    showMapping(serverMapping)
     replace(problems, ...list.filter((p) => p.field !== 'mapping').map((p) => problemItem(p, 'cx-form-problem')))
     for (const [name, input] of [['source', source], ['currency', currency], ['gift_rate', giftRate], ['products', products], ['secret', secret]] as const) {
       input.dataset.invalid = list.some((p) => p.field === name) ? '1' : '0'
@@ -181,6 +185,8 @@ export function connectorForm(room: string, onSaved: (c: Connector) => void) {
   }
 
   async function submit(): Promise<void> {
+    if (parseTimer) clearTimeout(parseTimer)
+    parseTimer = null
     const spec = format.value === 'mapping' ? checkSyntax() : undefined
     if (format.value === 'mapping' && spec === undefined && mapping.value.trim()) {
       setText(status, t('cx.fixFirst'))

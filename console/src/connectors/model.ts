@@ -42,6 +42,8 @@ export interface Connector {
   platform: string
   settings: Settings
   has_secret: boolean
+  /** False for a source that delivered with ?format= but has no saved settings. */
+  saved: boolean
   /** Path (and query) of the ingest URL; absolute with the page's origin. */
   ingest_url: string
   stats: ConnectorStats
@@ -112,7 +114,7 @@ export function normalizeConnector(v: unknown): Connector {
   const out: Connector = {
     source: str(c.source), format: str(c.format) || str(settings.format), platform: str(c.platform),
     settings: { ...settings, format: str(settings.format) || str(c.format) },
-    has_secret: c.has_secret === true, ingest_url: str(c.ingest_url), stats: normalizeStats(c.stats),
+    has_secret: c.has_secret === true, saved: c.saved !== false, ingest_url: str(c.ingest_url), stats: normalizeStats(c.stats),
   }
   if (typeof c.secret === 'string' && c.secret) out.secret = c.secret
   return out

@@ -99,7 +99,7 @@ export function connectorsView(root: HTMLElement, room: string) {
   function update(tr: HTMLElement, c: Connector): void {
     const cell = (id: string) => tr.querySelector(`[data-testid="${id}"]`) as HTMLElement
     const last = c.stats.last_message_at
-    setText(cell('cx-row-platform'), `${platformLabel(c.platform, c.format)} · ${c.format}`)
+    setText(cell('cx-row-platform'), `${platformLabel(c.platform, c.format)} · ${c.format}${c.saved ? '' : ` (${t('cx.unsaved')})`}`)
     setText(cell('cx-row-last'), last === null ? t('sources.noMessage') : agoText((Date.now() - last) / 1000))
     cell('cx-row-last').title = last === null ? '' : stamp(last, lang())
     setText(cell('cx-row-rate'), t('sources.perMin', { n: int(c.stats.per_min) }))

@@ -76,18 +76,19 @@ export function specText(spec: unknown): string {
 }
 
 /** A starting spec for a new "mapping" connector: a made-up shop's order webhook. */
-export const SPEC_EXAMPLE = `# Which payloads become which LiveDeck event, and how each field is read.
+export const SPEC_EXAMPLE = `# A made-up shop posts {"events":[{"event_id","topic","order":{...}}]}.
 # Expressions are expr-lang over one message, bound as msg.
-id: msg.order_id + ":" + msg.status
+messages: msg.events
+id: msg.event_id
 kind: msg.topic
 rules:
-  - when: msg.topic == "order"
+  - when: msg.topic in ['order.created', 'order.paid', 'order.refunded']
     type: order
     fields:
-      order_id: msg.order_id
-      status: msg.status
-      sku: msg.item.sku
-      qty: msg.item.qty
-      amount: msg.total_fen
-      user_id: '"shop:" + msg.buyer'
+      order_id: msg.order.no
+      user_id: msg.order.buyer
+      sku: msg.order.product
+      qty: msg.order.qty
+      amount: minor(msg.order.total, currency)
+      status: trimPrefix(msg.topic, 'order.')
 `

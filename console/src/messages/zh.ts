@@ -327,6 +327,7 @@ export const zh: Record<keyof typeof en, string> = {
   'cx.replay': '重放',
   'cx.replayAll': '全部重放',
   'cx.replayed': '已重放 {replayed} 条：接受 {accepted}，重复 {duplicates}，失败 {failed}，剩余 {remaining}。',
+  'cx.unsaved': '未保存：仅通过 ?format= 推送过',
   'cx.colSource': '数据源',
   'cx.colPlatform': '平台',
   'cx.colLast': '最近消息',

@@ -68,8 +68,8 @@ describe('sources panel', () => {
     expect(text(row('connector'), 'source-platform').textContent).toBe('Bilibili')
     expect(text(row('connector'), 'source-age').textContent).toBe('1 s ago')
     expect(text(row('connector'), 'source-rate').textContent).toBe('1,234/min')
-    expect(text(row('connector'), 'source-sig').textContent).toBe('0 signature failures')
-    expect(text(row('connector'), 'source-unmapped').textContent).toBe('5 ignored · 2 dead letters')
+    expect(text(row('connector'), 'source-sig').textContent).toBe('signature failures: 0')
+    expect(text(row('connector'), 'source-unmapped').textContent).toBe('ignored: 5 · dead letters: 2')
     expect(text(row('connector'), 'source-unmapped').dataset.alert).toBe('1')
     expect(text(row('shop'), 'source-age').textContent).toBe('no message yet')
     expect(text(row('shop'), 'source-state').textContent).toBe('Waiting')
@@ -91,6 +91,8 @@ describe('sources panel', () => {
     expect(['douyin', 'douyin-open', 'tiktok-live', 'doudian', 'mapping', '', 'kuaishou'].map((p) => platformLabel(p))).toEqual(
       ['Douyin', 'Douyin', 'TikTok LIVE', 'Doudian shop', 'Custom webhook', 'Custom webhook', 'kuaishou'])
     expect(platformLabel('', 'douyin-webcast')).toBe('Douyin')
+    expect(platformLabel('抖店', 'doudian')).toBe('Doudian shop') // the server's display name, in the page's language
+    expect(platformLabel('Bilibili live', 'my-format')).toBe('Bilibili')
   })
 
   it('says when nothing arrived yet', () => {

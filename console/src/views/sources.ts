@@ -29,17 +29,29 @@ export function sourceLabel(name: string): string {
 }
 
 const PLATFORMS = ['douyin', 'tiktok', 'bilibili', 'shopify', 'doudian'] as const
+type Platform = (typeof PLATFORMS)[number] | 'custom'
+
+/** The known platform a format or platform name belongs to ("douyin-open" → douyin, "抖店" → doudian). */
+function platformOf(name: string): Platform | null {
+  const p = name.trim().toLowerCase()
+  if (!p) return null
+  if (p === 'mapping' || p === 'custom' || p === 'webhook') return 'custom'
+  for (const k of PLATFORMS) if (p === k || p.startsWith(k + '-') || p.startsWith(k + '_') || p.startsWith(k + ' ')) return k
+  if (p === '抖店') return 'doudian'
+  if (p.startsWith('抖音')) return 'douyin'
+  if (p === '哔哩哔哩' || p === 'b站') return 'bilibili'
+  return null
+}
 
 /**
- * A platform's name for people, from the server's platform name (or the
- * format's, "douyin-open" → Douyin); a JSON webhook through a declared
- * mapping is a custom webhook; anything else is shown as sent.
+ * A platform's name for people in the current language: from the format
+ * ("douyin-open" → Douyin) or the server's platform name; a JSON webhook
+ * through a declared mapping is a custom webhook; anything else as sent.
  */
 export function platformLabel(platform: string, format = ''): string {
-  const p = (platform || format).toLowerCase()
-  if (!p || p === 'mapping' || p === 'custom' || p === 'webhook') return t('platform.custom')
-  for (const k of PLATFORMS) if (p === k || p.startsWith(k + '-') || p.startsWith(k + '_')) return t(`platform.${k}`)
-  return platform || format
+  const k = platformOf(format) ?? platformOf(platform)
+  if (k) return t(`platform.${k}`)
+  return platform || format || t('platform.custom')
 }
 
 /** The state a row says in words: stalled, waiting for a first message, or live. */
