@@ -79,3 +79,5 @@ func FuzzDecodeDoudian(f *testing.F) {
 func FuzzDecodeDouyinOpen(f *testing.F) { fuzzDecode(f, "douyin-open", dyOpenSettings) }
 
 func FuzzDecodeTikTokLive(f *testing.F) { fuzzDecode(f, "tiktok-live", &connector.Settings{}) }
+
+func FuzzDecodeDouyinWebcast(f *testing.F) { fuzzDecode(f, "douyin-webcast", &connector.Settings{}) }
