@@ -20,6 +20,7 @@ import (
 	"github.com/livedeck/livedeck/auth"
 	"github.com/livedeck/livedeck/console"
 	"github.com/livedeck/livedeck/ingest"
+	"github.com/livedeck/livedeck/ingest/gateway"
 	"github.com/livedeck/livedeck/live"
 	"github.com/livedeck/livedeck/redisx"
 	"github.com/livedeck/livedeck/review"
@@ -130,7 +131,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.hub = server.NewHub(server.HubConfig{Instance: cfg.Instance}, rdb, a.hubBlock, a.registry, log)
 	a.srv, err = server.New(cfg.Server, server.Deps{Redis: rdb, Registry: a.registry, Logger: log,
 		Series: &live.SeriesStore{RDB: rdb}, Console: console.FS(), Ingest: a.ingest, Hub: a.hub, Rules: a.rules, Auth: a.auth,
-		Review: &review.Store{RDB: rdb, Text: a.proc.Text()}})
+		Review:     &review.Store{RDB: rdb, Text: a.proc.Text()},
+		Connectors: gateway.New(rdb, a.ingest, a.registry, gateway.Config{})})
 	if err != nil {
 		a.Close()
 		return nil, err

@@ -19,6 +19,11 @@ type Rejection struct {
 	Index  int    `json:"index"` // 0-based position in the batch
 	Field  string `json:"field"` // the JSON field at fault; empty for the event as a whole
 	Reason string `json:"reason"`
+
+	// Through a connector (?format=): Index is the platform message's
+	// position in the delivery, and these name it.
+	MessageID string `json:"message_id,omitempty"` // the platform's own message id
+	Kind      string `json:"kind,omitempty"`       // the platform's message type
 }
 
 // OverloadError is returned when the in-flight caps are reached. It carries

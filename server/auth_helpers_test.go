@@ -21,6 +21,7 @@ import (
 	"github.com/livedeck/livedeck"
 	"github.com/livedeck/livedeck/auth"
 	"github.com/livedeck/livedeck/ingest"
+	"github.com/livedeck/livedeck/ingest/gateway"
 	"github.com/livedeck/livedeck/internal/redistest"
 	"github.com/livedeck/livedeck/live"
 	"github.com/livedeck/livedeck/redisx"
@@ -78,6 +79,7 @@ func newAuthFixture(t *testing.T, acfg auth.Config, scfg Config) *authFixture {
 		Redis: rdb, Registry: reg, Logger: log, Series: &live.SeriesStore{RDB: rdb},
 		Console: fstest.MapFS{"index.html": {Data: []byte("<!doctype html>console")}, "assets/app.js": {Data: []byte("1")}},
 		Ingest:  ing, Hub: hub, Rules: rules.NewService(rdb, rules.EngineConfig{}, rules.NewMetrics(reg)), Auth: svc,
+		Connectors: gateway.New(rdb, ing, reg, gateway.Config{}),
 	})
 	if err != nil {
 		t.Fatal(err)

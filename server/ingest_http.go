@@ -46,6 +46,13 @@ func ingestSource(c echo.Context) string {
 // postEvents is POST /api/v1/rooms/{room}/events: a JSON array or NDJSON of
 // events in, {"accepted","duplicates","rejected"} out once Redis has them.
 func (s *Server) postEvents(c echo.Context) error {
+	route, viaConnector, err := s.connectorRoute(c)
+	if err != nil {
+		return err
+	}
+	if viaConnector {
+		return s.deliver(c, route)
+	}
 	svc := s.deps.Ingest
 	req := c.Request()
 	if max := svc.Config().MaxBodyBytes; req.ContentLength > max {
@@ -71,6 +78,8 @@ type ingestAck struct {
 	Accepted   int                `json:"accepted"`
 	Duplicates int                `json:"duplicates"`
 	Rejected   []ingest.Rejection `json:"rejected"`
+	Ignored    int                `json:"ignored,omitempty"`       // through a connector (?format=): messages of unused kinds
+	DeadLetter int                `json:"dead_lettered,omitempty"` // through a connector: messages kept as dead letters
 	Error      *errorDetail       `json:"error,omitempty"`
 	RetryAfter int                `json:"retry_after,omitempty"` // seconds, with error code rate_limited
 }
@@ -84,6 +93,10 @@ func (s *Server) ingestSocket(c echo.Context, closing <-chan struct{}) error {
 	if _, err := svc.Rooms().Get(c.Request().Context(), room); err != nil {
 		return err // before the upgrade: a plain HTTP error
 	}
+	route, viaConnector, err := s.socketRoute(c)
+	if err != nil {
+		return err
+	}
 	up := websocket.Upgrader{ReadBufferSize: 8 << 10, WriteBufferSize: 8 << 10, CheckOrigin: s.ingestOriginOK}
 	ws, err := up.Upgrade(c.Response(), c.Request(), nil)
 	if err != nil {
@@ -93,7 +106,11 @@ func (s *Server) ingestSocket(c echo.Context, closing <-chan struct{}) error {
 	acks := make(chan ingestAck, 16)
 	done := make(chan struct{})
 	go s.ingestWritePump(ws, acks, closing, done)
-	s.ingestReadPump(ws, room, source, acks)
+	format := ""
+	if viaConnector {
+		source, format = route.Source, route.Adapter.Name()
+	}
+	s.ingestReadPump(ws, room, source, format, acks)
 	close(acks)
 	<-done
 	return nil
@@ -101,7 +118,8 @@ func (s *Server) ingestSocket(c echo.Context, closing <-chan struct{}) error {
 
 // ingestReadPump reads batches until the connection ends, ingesting each
 // before reading the next, so acknowledgements keep the message order.
-func (s *Server) ingestReadPump(ws *websocket.Conn, room, source string, acks chan<- ingestAck) {
+// With a connector format, each message is one delivery of that format.
+func (s *Server) ingestReadPump(ws *websocket.Conn, room, source, format string, acks chan<- ingestAck) {
 	svc := s.deps.Ingest
 	ws.SetReadLimit(svc.Config().MaxBodyBytes)
 	_ = ws.SetReadDeadline(time.Now().Add(ingestPongWait))
@@ -112,6 +130,13 @@ func (s *Server) ingestReadPump(ws *websocket.Conn, room, source string, acks ch
 			return
 		}
 		_ = ws.SetReadDeadline(time.Now().Add(ingestPongWait))
+		if format != "" {
+			res, err := s.deliverMessage(context.Background(), room, source, format, msg)
+			ack := s.ingestAckOf(seq, res.Result, err)
+			ack.Ignored, ack.DeadLetter = res.Ignored, res.DeadLettered
+			acks <- ack
+			continue
+		}
 		res, err := svc.IngestJSON(context.Background(), room, source, msg)
 		acks <- s.ingestAckOf(seq, res, err)
 	}

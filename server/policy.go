@@ -72,9 +72,22 @@ var policies = map[string]access{
 	"GET /api/v1/rooms/:room/metrics": allow(viewers...).inRoom(),
 	"GET /api/v1/rooms/:room/series":  allow(staff...).inRoom(),
 
-	// Ingest: bearer tokens of role ingest (or admin), or signed webhooks.
+	// Ingest: bearer tokens of role ingest (or admin), or signed webhooks;
+	// a signed platform format (?format=shopify) only by its platform's
+	// signature with the source's secret (policy_checks.go).
 	"POST /api/v1/rooms/:room/events": allow(feeders...).inRoom().limit(auth.ClassIngest).maxBody(-1).signed(),
 	"GET /api/v1/rooms/:room/ingest":  allow(feeders...).inRoom().limit(auth.ClassIngest).socket(),
+
+	// Connectors: platform formats at ingest (above), settings and secrets
+	// per room and source, samples tried without effect, dead letters.
+	"GET /api/v1/connectors/formats":                  allow(staff...),
+	"GET /api/v1/rooms/:room/connectors":              allow(staff...).inRoom(),
+	"GET /api/v1/rooms/:room/connectors/:source":      allow(staff...).inRoom(),
+	"PUT /api/v1/rooms/:room/connectors/:source":      allow(admins...).inRoom().audited("connector.put"),
+	"DELETE /api/v1/rooms/:room/connectors/:source":   allow(admins...).inRoom().audited("connector.delete"),
+	"POST /api/v1/rooms/:room/connectors/:source/try": allow(editors...).inRoom().maxBody(-1),
+	"GET /api/v1/rooms/:room/dead-letters":            allow(staff...).inRoom(),
+	"POST /api/v1/rooms/:room/dead-letters/replay":    allow(editors...).inRoom().audited("dead_letters.replay"),
 
 	// The console's live feed: every requested room in scope, views by role.
 	"GET /ws": allow(viewers...).socket().also(wsRoomsAndView),

@@ -103,11 +103,16 @@ func rereadBody(c echo.Context) ([]byte, error) {
 	return body, nil
 }
 
-// webhookPrincipal authenticates a signed webhook on the ingest route.
+// webhookPrincipal authenticates a signed webhook on the ingest route: a
+// signed platform format by its platform's signature (connector_ingest.go),
+// anything else by LiveDeck's X-LiveDeck-Signature.
 // handled is false when the room and source have no secret and the request
 // is unsigned: other credentials apply. With a secret, a valid signature is
 // required whatever else the request carries.
 func (s *Server) webhookPrincipal(c echo.Context) (p *auth.Principal, handled bool, err error) {
+	if p, handled, err := s.platformPrincipal(c); handled {
+		return p, true, err
+	}
 	req, svc := c.Request(), s.deps.Auth
 	room, source := c.Param("room"), ingestSource(c)
 	sig := req.Header.Get(auth.HeaderSignature)

@@ -89,6 +89,15 @@ var expectedAccess = map[string]struct {
 	"POST /api/v1/rooms/:room/rules/rollback":            {"admin producer", true},
 	"GET /api/v1/rooms/:room/rules/versions":             {"admin producer operator", true},
 	"GET /api/v1/rooms/:room/rules/history":              {"admin producer operator", true},
+
+	"GET /api/v1/connectors/formats":                  {"admin producer operator", false},
+	"GET /api/v1/rooms/:room/connectors":              {"admin producer operator", true},
+	"GET /api/v1/rooms/:room/connectors/:source":      {"admin producer operator", true},
+	"PUT /api/v1/rooms/:room/connectors/:source":      {"admin", true},
+	"DELETE /api/v1/rooms/:room/connectors/:source":   {"admin", true},
+	"POST /api/v1/rooms/:room/connectors/:source/try": {"admin producer", true},
+	"GET /api/v1/rooms/:room/dead-letters":            {"admin producer operator", true},
+	"POST /api/v1/rooms/:room/dead-letters/replay":    {"admin producer", true},
 }
 
 // walkCred is one way of calling: a role scoped to some rooms, or a broken

@@ -18,6 +18,7 @@ func (s *Server) routes() {
 	s.authRoutes(api)
 	s.liveRoutes(api)
 	s.ingestRoutes(api)
+	s.connectorRoutes(api)
 	s.rulesRoutes(api)
 	s.reviewRoutes(api)
 	s.wsRoutes()

@@ -19,6 +19,7 @@ import (
 
 	"github.com/livedeck/livedeck/auth"
 	"github.com/livedeck/livedeck/ingest"
+	"github.com/livedeck/livedeck/ingest/gateway"
 	"github.com/livedeck/livedeck/review"
 	"github.com/livedeck/livedeck/rules"
 )
@@ -76,6 +77,8 @@ type Deps struct {
 	Auth   *auth.Service   // authentication and policy; nil: every route open (tests of other parts only)
 	Rules  *rules.Service  // rule sets, pricing and gifts; nil: no such routes
 	Review *review.Store   // post-broadcast reviews; nil: no such routes
+
+	Connectors *gateway.Service // platform formats at ingest, connector settings, dead letters; nil: none
 
 	Location *time.Location // for times in exported reviews; nil: the process's local zone
 }

@@ -22,6 +22,7 @@ type Delivery struct {
 	Header   http.Header // nil on the ingest websocket
 	Body     []byte
 	Room     string
+	Source   string    // the connector's source name (?source=); the mapping adapter derives event ids from it
 	Received time.Time // the server's clock when it arrived; the fallback event time
 }
 
@@ -139,4 +140,20 @@ func Formats() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// Describer is implemented by adapters that describe themselves for
+// people: the platform's name ("Shopify", "抖店") and the message kinds
+// they map. It is optional; Describe falls back to the format's name.
+type Describer interface {
+	Platform() string
+	Kinds() []string
+}
+
+// Describe returns an adapter's platform name and kinds.
+func Describe(a Adapter) (platform string, kinds []string) {
+	if d, ok := a.(Describer); ok {
+		return d.Platform(), d.Kinds()
+	}
+	return a.Name(), nil
 }
