@@ -61,7 +61,7 @@ func TestMappingShopOrders(t *testing.T) {
 		{"e1", "order.created", &livedeck.Event{ID: "map:shop:e1", Type: "order", TS: 1_760_000_001_000, UserID: "shop:u7", OrderID: "shop:9001", SKU: "LIP-01", Qty: 2, Amount: 19990, Status: "created"}, false, ""},
 		{"e2", "order.paid", &livedeck.Event{ID: "map:shop:e2", Type: "order", TS: 1_760_000_002_000, UserID: "shop:u7", OrderID: "shop:9001", SKU: "LIP-01", Qty: 2, Amount: 19990, Status: "paid"}, false, ""},
 		{"e3", "cart.updated", nil, true, ""},
-		{"e4", "order.paid", nil, false, "rules[0].fields.amount: minor: \"0.125\" has more than 2 decimals"},
+		{"e4", "order.paid", nil, false, "rules[0].fields.amount: minor: amount \"0.125\" has more than 2 decimals"},
 		{"", "", nil, false, "id: "},
 		{"e6", "order.refunded", &livedeck.Event{ID: "map:shop:e6", Type: "order", TS: 1_760_000_000_000, UserID: "shop:u7", OrderID: "shop:9001", SKU: "LIP-01", Qty: 2, Amount: 19990, Status: "refunded"}, false, ""},
 	}
@@ -163,8 +163,8 @@ func TestMappingMoney(t *testing.T) {
 		{"19.99", "USD", 1999, false}, {"19.9", "CNY", 1990, false}, {"1500", "JPY", 1500, false},
 		{"1.5", "JPY", 0, true}, {"1.234", "KWD", 1234, false}, {"0.10", "EUR", 10, false},
 		{19.99, "USD", 1999, false}, {math.Nextafter(0.3, 1), "USD", 0, true}, {12, "USD", 1200, false},
-		{"1e3", "USD", 0, true}, {"", "USD", 0, true}, {"12.", "USD", 1200, false}, {"99999999999999999999", "USD", 0, true},
-		{"-3.50", "USD", -350, false}, {"1.00", "ABC", 0, true}, {nil, "USD", 0, true},
+		{"1e3", "USD", 0, true}, {"", "USD", 0, true}, {"12.", "USD", 0, true}, {"99999999999999999999", "USD", 0, true},
+		{"-3.50", "USD", 0, true}, {"1.00", "ABC", 0, true}, {nil, "USD", 0, true},
 	} {
 		got, err := minorOf(tc.in, tc.cur)
 		if (err != nil) != tc.bad || got != tc.want {

@@ -28,8 +28,8 @@ func (s *Settings) Check() Problems {
 		ps.add("format", 0, "unknown format %q: want one of %s", s.Format, strings.Join(Formats(), ", "))
 	}
 	if s.Currency != "" {
-		if _, ok := currencyExponent(s.Currency); !ok {
-			ps.add("currency", 0, "%q is not an ISO 4217 currency code (e.g. CNY, USD, JPY)", s.Currency)
+		if _, err := CurrencyExponent(s.Currency); err != nil {
+			ps.add("currency", 0, "%v", err)
 		}
 	}
 	if s.GiftRate != "" && (!giftRatePattern.MatchString(s.GiftRate) || strings.Trim(s.GiftRate, "0.") == "") {
