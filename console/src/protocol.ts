@@ -5,8 +5,26 @@
 export interface Funnel {
   exposures: number
   clicks: number
+  /** Cart adds; 0 from servers that predate the cart step. */
+  carts: number
   orders: number
   paid: number
+}
+
+/** Each funnel step ÷ the one before (docs/paid-traffic.md). */
+export interface FunnelRates {
+  click: number
+  cart: number
+  order: number
+  paid: number
+}
+
+/** One paid traffic channel: spend and the GMV of orders attributed to it. */
+export interface ChannelStats {
+  spend: number
+  gmv: number
+  orders: number
+  roi: number
 }
 
 export interface SKUStats {
@@ -18,6 +36,8 @@ export interface SKUStats {
   units_sold: number
   gmv: number
   stock: number
+  cart_adds: number
+  cart_rate: number
 }
 
 export interface KeywordCount {
@@ -74,7 +94,21 @@ export interface Snapshot {
   uv_value: number
   aov: number
   funnel: Funnel
+  funnel_rates: FunnelRates
   skus: Record<string, SKUStats>
+  /** Ad spend reported, corrections applied, minor units. */
+  spend: number
+  /** Spend reported for the last 5 minutes ÷ 5. */
+  spend_per_min: number
+  /** GMV ÷ spend; 0 while nothing is spent. */
+  roi: number
+  /** GMV per 1,000 views. */
+  gpm: number
+  views: number
+  cost_per_buyer: number
+  cart_adds: number
+  cart_rate: number
+  channels?: Record<string, ChannelStats>
   keywords?: KeywordCount[]
   /** Seconds since the newest viewers event arrived; -1 if none. */
   viewers_age_seconds: number
@@ -221,7 +255,9 @@ export function emptySnapshot(room: string): Snapshot {
     gmv_per_min: 0, gmv_per_min_prev: 0, gmv_change_pct: 0, gmv: 0,
     orders_created: 0, orders_paid: 0, orders_cancelled: 0, orders_refunded: 0,
     buyers: 0, conversion: 0, uv_value: 0, aov: 0,
-    funnel: { exposures: 0, clicks: 0, orders: 0, paid: 0 },
+    funnel: { exposures: 0, clicks: 0, carts: 0, orders: 0, paid: 0 },
+    funnel_rates: { click: 0, cart: 0, order: 0, paid: 0 },
+    spend: 0, spend_per_min: 0, roi: 0, gpm: 0, views: 0, cost_per_buyer: 0, cart_adds: 0, cart_rate: 0, channels: {},
     skus: {}, keywords: [],
     viewers_age_seconds: -1, online_stale: false, stale_after_seconds: 0, sources: {},
   }
@@ -233,6 +269,8 @@ export function normalizeSnapshot(room: string, s: Partial<Snapshot> | null | un
   if (!s) return base
   const out = { ...base, ...s } as Snapshot
   out.funnel = { ...base.funnel, ...(s.funnel ?? {}) }
+  out.funnel_rates = { ...base.funnel_rates, ...(s.funnel_rates ?? {}) }
+  out.channels = s.channels ?? {}
   out.skus = s.skus ?? {}
   out.keywords = s.keywords ?? []
   out.sources = s.sources ?? {}

@@ -45,16 +45,21 @@ export const en = {
   'kpi.peak': 'peak {v}',
   'kpi.buyers': '{v} buyers',
   'kpi.created': '{v} created',
+  'kpi.roi': 'ROI',
+  'kpi.spend': 'Ad spend',
+  'kpi.costPerBuyer': '{v} per buyer',
   'kpi.vsMinute': 'vs. 1 min ago',
 
   'chart.online': 'Online viewers',
   'chart.gmv': 'GMV per minute',
   'chart.comments': 'Comments per minute',
+  'chart.spendGmv': 'Ad spend and GMV per minute',
   'chart.empty': 'No data yet',
 
   'funnel.title': 'Funnel',
   'funnel.exposures': 'Exposure',
   'funnel.clicks': 'Click',
+  'funnel.carts': 'Cart',
   'funnel.orders': 'Order',
   'funnel.paid': 'Paid',
 
@@ -66,6 +71,8 @@ export const en = {
   'sku.ctr': 'CTR',
   'sku.orders': 'Orders',
   'sku.gmv': 'GMV',
+  'sku.carts': 'Cart adds',
+  'sku.cartRate': 'Cart rate',
   'sku.empty': 'No products yet',
 
   'comments.title': 'Comments',

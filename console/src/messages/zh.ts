@@ -47,16 +47,21 @@ export const zh: Record<keyof typeof en, string> = {
   'kpi.peak': '峰值 {v}',
   'kpi.buyers': '{v} 位买家',
   'kpi.created': '已下单 {v}',
+  'kpi.roi': '投产比 ROI',
+  'kpi.spend': '投放消耗',
+  'kpi.costPerBuyer': '每买家成本 {v}',
   'kpi.vsMinute': '较 1 分钟前',
 
   'chart.online': '在线人数',
   'chart.gmv': '每分钟成交额',
   'chart.comments': '每分钟评论数',
+  'chart.spendGmv': '每分钟消耗与成交额',
   'chart.empty': '暂无数据',
 
   'funnel.title': '转化漏斗',
   'funnel.exposures': '曝光',
   'funnel.clicks': '点击',
+  'funnel.carts': '加购',
   'funnel.orders': '下单',
   'funnel.paid': '支付',
 
@@ -68,6 +73,8 @@ export const zh: Record<keyof typeof en, string> = {
   'sku.ctr': '点击率',
   'sku.orders': '订单',
   'sku.gmv': '成交额',
+  'sku.carts': '加购',
+  'sku.cartRate': '加购率',
   'sku.empty': '暂无商品',
 
   'comments.title': '评论',

@@ -38,7 +38,7 @@ describe('snapshot then deltas', () => {
       comments: [{ id: 'c2', ts: 2, user_id: 'u', nickname: 'n', text: 'b' }, { id: 'c1', ts: 1, user_id: 'u', nickname: 'n', text: 'a' }],
     }), c)
     expect(st.metrics?.online).toBe(10)
-    expect(st.metrics?.funnel).toEqual({ exposures: 0, clicks: 0, orders: 0, paid: 0 }) // filled in
+    expect(st.metrics?.funnel).toEqual({ exposures: 0, clicks: 0, carts: 0, orders: 0, paid: 0 }) // filled in
     expect(st.tier?.coupon).toBe('满199减20')
     expect([...st.cues.keys()]).toEqual(['k1'])
     expect(st.alerts.map((a) => a.key)).toEqual(['a1'])

@@ -54,6 +54,8 @@ export interface RoomCharts {
   online: Series
   gmv: Series
   comments: Series
+  /** Ad spend per minute, beside GMV per minute in the spend/GMV chart. */
+  spend: Series
 }
 
 export interface RoomState {
@@ -71,7 +73,7 @@ export interface RoomState {
   missed: ActiveCue[]
   charts: RoomCharts
   /** Totals of the previous metrics, to turn cumulative counters into per-minute buckets. */
-  lastTotals: { gmv: number; comments: number } | null
+  lastTotals: { gmv: number; comments: number; spend: number } | null
   /** Until the first snapshot after a (re)connect, signals are replays. */
   awaitingSnapshot: boolean
 }
@@ -92,6 +94,7 @@ export function newRoomState(room: string): RoomState {
       online: new Series(1000, 1800, 'last'), // 30 minutes at 1 s
       gmv: new Series(60_000, 720, 'sum'), // 12 hours at 1 min
       comments: new Series(60_000, 720, 'sum'),
+      spend: new Series(60_000, 720, 'sum'),
     },
     lastTotals: null,
     awaitingSnapshot: true,
@@ -136,7 +139,7 @@ export function applySnapshot(st: RoomState, d: SnapshotData, ctx: FoldCtx): Par
     st.metricsAt = ctx.now
     recordOnline(st, st.metrics, ctx)
     // Per-minute buckets continue from these totals; history fills the past.
-    st.lastTotals = { gmv: st.metrics.gmv, comments: st.metrics.comments }
+    st.lastTotals = { gmv: st.metrics.gmv, comments: st.metrics.comments, spend: st.metrics.spend }
   }
   st.tier = d.tier ?? null
   // Active cues: the snapshot is authoritative for what is live now; cues
@@ -178,8 +181,9 @@ export function applyMetrics(st: RoomState, m: Snapshot, ctx: FoldCtx): Part[] {
   if (st.lastTotals) {
     st.charts.gmv.record(t, snap.gmv - st.lastTotals.gmv)
     st.charts.comments.record(t, snap.comments - st.lastTotals.comments)
+    st.charts.spend.record(t, snap.spend - st.lastTotals.spend)
   }
-  st.lastTotals = { gmv: snap.gmv, comments: snap.comments }
+  st.lastTotals = { gmv: snap.gmv, comments: snap.comments, spend: snap.spend }
   st.metrics = snap
   st.metricsAt = ctx.now
   recordOnline(st, snap, ctx)

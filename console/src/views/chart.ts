@@ -17,6 +17,8 @@ export interface ChartOptions {
   height?: number
   /** Seconds the x axis spans at least, so one point does not stretch over years. */
   minSpanSec: number
+  /** A second series drawn as a line over the first (render's second argument). */
+  second?: { label: string; color: string }
 }
 
 export function liveChart(o: ChartOptions) {
@@ -27,7 +29,9 @@ export function liveChart(o: ChartOptions) {
     h('div', 'card-head', h('h3', { class: 'card-title', text: o.label }), staleNote), box)
   let plot: uPlot | null = null
   let series: Series | null = null
-  let drawn = -1
+  let other: Series | null = null
+  let drawn = ''
+
   const fmt = o.format ?? ((v: number) => String(Math.round(v)))
 
   function make(width: number): uPlot {
@@ -66,9 +70,16 @@ export function liveChart(o: ChartOptions) {
           paths: o.bars ? uPlot.paths.bars!({ size: [0.7, 40] }) : undefined,
           value: (_u, v) => (v === null ? '–' : fmt(v)),
         },
+        ...(o.second ? [{
+          label: o.second.label,
+          stroke: o.second.color,
+          width: 2,
+          points: { show: false },
+          value: (_u: uPlot, v: number | null) => (v === null ? '–' : fmt(v)),
+        }] : []),
       ],
     }
-    return new uPlot(opts, [[], []], box)
+    return new uPlot(opts, o.second ? [[], [], []] : [[], []], box)
   }
 
   const ro = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(() => {
@@ -76,19 +87,27 @@ export function liveChart(o: ChartOptions) {
     if (w <= 0) return
     if (!plot) {
       plot = make(w)
-      drawn = -1
-      render(series)
+      drawn = ''
+      render(series, other)
     } else if (Math.abs(plot.width - w) > 1) {
       plot.setSize({ width: w, height: o.height ?? 160 })
     }
   })
   ro?.observe(box)
 
-  function render(s: Series | null): void {
+  /** Draws s, and with a second series s2 on the same time axis. */
+  function render(s: Series | null, s2: Series | null = null): void {
     series = s
-    if (!plot || !s || s.version === drawn) return
-    drawn = s.version
-    plot.setData(s.columns())
+    other = s2
+    const version = `${s?.version}:${s2?.version}`
+    if (!plot || !s || version === drawn) return
+    drawn = version
+    if (!o.second) {
+      plot.setData(s.columns())
+      return
+    }
+    const b = s2 ? s2.columns() : [[], []]
+    plot.setData(uPlot.join([s.columns(), b as [number[], number[]]]))
   }
 
   /** Marks the chart's data as not current with text ("stale since …"), or clears the mark (null). */

@@ -1,4 +1,4 @@
-// The funnel exposure → click → order → paid, with each step's rate.
+// The funnel exposure → click → cart → order → paid, with each step's rate.
 
 import { h, setText } from '../dom'
 import { int, ratio } from '../format'
@@ -8,13 +8,14 @@ import type { Funnel } from '../protocol'
 const STEPS: { key: keyof Funnel; label: MsgKey }[] = [
   { key: 'exposures', label: 'funnel.exposures' },
   { key: 'clicks', label: 'funnel.clicks' },
+  { key: 'carts', label: 'funnel.carts' },
   { key: 'orders', label: 'funnel.orders' },
   { key: 'paid', label: 'funnel.paid' },
 ]
 
 /** Bar widths (0..1 of the first step) and step rates (vs. the previous step). */
 export function funnelRows(f: Funnel): { key: keyof Funnel; value: number; width: number; rate: number | null }[] {
-  const top = f.exposures || Math.max(f.clicks, f.orders, f.paid, 0)
+  const top = f.exposures || Math.max(f.clicks, f.carts ?? 0, f.orders, f.paid, 0)
   return STEPS.map((s, i) => {
     const value = f[s.key] ?? 0
     const prev = i === 0 ? 0 : f[STEPS[i - 1].key] ?? 0

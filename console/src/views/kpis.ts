@@ -1,4 +1,5 @@
-// KPI cards: GMV, online, UV, conversion, UV value, AOV, paid orders, each
+// KPI cards: GMV, online, UV, conversion, UV value, AOV, paid orders, ROI
+// (GMV ÷ ad spend) and ad spend, each
 // with a change arrow over the last minute. A card whose number is not
 // current gets data-stale="1" and says since when.
 
@@ -33,6 +34,10 @@ const CARDS: CardDef[] = [
   { id: 'aov', label: 'kpi.aov', value: (m) => money(m.aov), change: fromTrend('aov') },
   { id: 'orders', label: 'kpi.orders', value: (m) => int(m.orders_paid), change: fromTrend('orders_paid'),
     sub: (m) => t('kpi.created', { v: int(m.orders_created) }) },
+  { id: 'roi', label: 'kpi.roi', value: (m) => (m.spend > 0 ? m.roi.toFixed(2) : '–'), change: (m, tr) => (m.spend > 0 ? fromTrend('roi')(m, tr) : null),
+    sub: (m) => t('kpi.costPerBuyer', { v: money(m.cost_per_buyer) }) },
+  { id: 'spend', label: 'kpi.spend', value: (m) => money(m.spend), change: fromTrend('spend_per_min'),
+    sub: (m) => t('kpi.gmvPerMin', { v: money(m.spend_per_min) }) },
 ]
 
 /** The cards' ids, in order (data-testid kpi-<id>). */

@@ -38,6 +38,7 @@ const HISTORY = [
   { chart: 'online', metric: 'online', step: '1s', backMs: 30 * 60_000 },
   { chart: 'gmv', metric: 'gmv', step: '1m', backMs: 12 * 3_600_000 },
   { chart: 'comments', metric: 'comments', step: '1m', backMs: 12 * 3_600_000 },
+  { chart: 'spend', metric: 'spend', step: '1m', backMs: 12 * 3_600_000 },
 ] as const
 
 export function operatorView(root: HTMLElement, rooms: string[], resume: ResumeBook, onAuth: () => void) {
@@ -50,6 +51,8 @@ export function operatorView(root: HTMLElement, rooms: string[], resume: ResumeB
     online: liveChart({ testid: 'chart-online', label: t('chart.online'), color: '#4cc9f0', minSpanSec: 120 }),
     gmv: liveChart({ testid: 'chart-gmv', label: t('chart.gmv'), color: '#f9c74f', bars: true, format: (v) => moneyShort(v), minSpanSec: 1800 }),
     comments: liveChart({ testid: 'chart-comments', label: t('chart.comments'), color: '#90be6d', bars: true, minSpanSec: 1800 }),
+    spendGmv: liveChart({ testid: 'chart-spend-gmv', label: t('chart.spendGmv'), color: '#f3722c', bars: true,
+      second: { label: t('chart.gmv'), color: '#f9c74f' }, format: (v) => moneyShort(v), minSpanSec: 1800 }),
   }
   const fun = funnel()
   const skus = skuTable()
@@ -96,7 +99,7 @@ export function operatorView(root: HTMLElement, rooms: string[], resume: ResumeB
     h('div', { class: 'operator', testid: 'operator-view' },
       h('div', 'operator-bar', tabBar, reviewLink),
       kpis.el,
-      h('div', 'grid charts', charts.online.el, charts.gmv.el, charts.comments.el),
+      h('div', 'grid charts', charts.online.el, charts.gmv.el, charts.comments.el, charts.spendGmv.el),
       h('div', 'grid main',
         h('div', 'col', fun.el, skus.el, cloud.el),
         h('div', 'col', feed.el),
@@ -140,7 +143,7 @@ export function operatorView(root: HTMLElement, rooms: string[], resume: ResumeB
     sources.render(f, connectors?.room === focus ? connectors.list : null, store.serverNow())
     kpis.mark(staleKpis(f, KPI_IDS), (id) => hint(id === 'online'))
     charts.online.stale(f.online.stale ? staleText(f.online.since) : null, hint(true))
-    for (const c of [charts.gmv, charts.comments]) c.stale(f.all.stale ? staleText(f.all.since) : null, hint(false))
+    for (const c of [charts.gmv, charts.comments, charts.spendGmv]) c.stale(f.all.stale ? staleText(f.all.since) : null, hint(false))
     for (const tab of tabs) {
       const on = tab.r === focus ? f.online : roomFreshness(tab.r).online
       tab.b.dataset.stale = on.stale ? '1' : '0'
@@ -160,6 +163,7 @@ export function operatorView(root: HTMLElement, rooms: string[], resume: ResumeB
       charts.online.render(st.charts.online)
       charts.gmv.render(st.charts.gmv)
       charts.comments.render(st.charts.comments)
+      charts.spendGmv.render(st.charts.spend, st.charts.gmv)
       fun.render(st.metrics?.funnel)
       skus.render(st.metrics?.skus, st.tier)
       cloud.render(st.metrics?.keywords)

@@ -1,4 +1,5 @@
-// Per-SKU table: price tier, stock, units sold, CTR, orders, GMV; best
+// Per-SKU table: price tier, stock, units sold, CTR, cart adds and cart
+// rate, orders, GMV; best
 // sellers first. Low stock is flagged.
 
 import { h, setText, syncList } from '../dom'
@@ -20,7 +21,7 @@ export function skuRows(skus: Record<string, SKUStats> | undefined, tier: Tier |
     .sort((a, b) => b.gmv - a.gmv || b.units_sold - a.units_sold || a.sku.localeCompare(b.sku))
 }
 
-const COLS = ['sku.sku', 'sku.tier', 'sku.stock', 'sku.sold', 'sku.ctr', 'sku.orders', 'sku.gmv'] as const
+const COLS = ['sku.sku', 'sku.tier', 'sku.stock', 'sku.sold', 'sku.ctr', 'sku.carts', 'sku.cartRate', 'sku.orders', 'sku.gmv'] as const
 
 export function skuTable() {
   const body = h('tbody')
@@ -40,8 +41,10 @@ export function skuTable() {
     setText(c[2], int(r.stock))
     setText(c[3], int(r.units_sold))
     setText(c[4], ratio(r.ctr, 1))
-    setText(c[5], int(r.orders))
-    setText(c[6], money(r.gmv))
+    setText(c[5], int(r.cart_adds ?? 0))
+    setText(c[6], ratio(r.cart_rate ?? 0, 1))
+    setText(c[7], int(r.orders))
+    setText(c[8], money(r.gmv))
     tr.classList.toggle('low-stock', r.stock <= LOW_STOCK)
   }
 
@@ -50,7 +53,8 @@ export function skuTable() {
     empty.hidden = rows.length > 0
     syncList(body, rows, (r) => r.sku, (r) => {
       const tr = h('tr', { testid: `sku-row-${r.sku}` }, h('th', { text: r.sku, attrs: { scope: 'row' } }),
-        h('td'), h('td', { class: 'num', testid: `sku-stock-${r.sku}` }), h('td', 'num'), h('td', 'num'), h('td', 'num'), h('td', 'num'))
+        h('td'), h('td', { class: 'num', testid: `sku-stock-${r.sku}` }), h('td', 'num'), h('td', 'num'),
+        h('td', { class: 'num', testid: `sku-carts-${r.sku}` }), h('td', { class: 'num', testid: `sku-cart-rate-${r.sku}` }), h('td', 'num'), h('td', 'num'))
       fill(tr, r)
       return tr
     }, fill)

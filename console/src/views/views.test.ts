@@ -56,13 +56,14 @@ describe('comment feed', () => {
 
 describe('panels', () => {
   it('computes funnel widths and step rates', () => {
-    const r = funnelRows({ exposures: 200, clicks: 50, orders: 10, paid: 8 })
-    expect(r.map((x) => [x.width, x.rate])).toEqual([[1, null], [0.25, 0.25], [0.05, 0.2], [0.04, 0.8]])
-    expect(funnelRows({ exposures: 0, clicks: 0, orders: 0, paid: 0 })[1].rate).toBeNull()
+    const r = funnelRows({ exposures: 200, clicks: 50, carts: 20, orders: 10, paid: 8 })
+    expect(r.map((x) => [x.key, x.width, x.rate])).toEqual([
+      ['exposures', 1, null], ['clicks', 0.25, 0.25], ['carts', 0.1, 0.4], ['orders', 0.05, 0.5], ['paid', 0.04, 0.8]])
+    expect(funnelRows({ exposures: 0, clicks: 0, carts: 0, orders: 0, paid: 0 })[1].rate).toBeNull()
   })
 
   it('sorts SKUs by GMV and shows the tier where it applies', () => {
-    const s = { exposures: 0, clicks: 0, ctr: 0, orders: 0, click_to_order: 0, units_sold: 0, stock: 5 }
+    const s = { exposures: 0, clicks: 0, ctr: 0, orders: 0, click_to_order: 0, units_sold: 0, stock: 5, cart_adds: 0, cart_rate: 0 }
     const rows = skuRows({ a: { ...s, gmv: 1 }, b: { ...s, gmv: 9 } }, { name: 'T1', coupon: '满199减20', sku: 'a' })
     expect(rows.map((r) => [r.sku, r.tier])).toEqual([['b', ''], ['a', '满199减20']])
     expect(skuRows(undefined, null)).toEqual([])
@@ -85,5 +86,28 @@ describe('panels', () => {
     expect(focusSku(undefined, { name: 't', sku: 'a' }, m)).toBe('a')
     expect(focusSku(undefined, null, m)).toBe('b')
     expect(focusSku(undefined, null, null)).toBeNull()
+  })
+})
+
+describe('paid traffic', () => {
+  it('shows ROI and spend cards and the cart columns', async () => {
+    const { kpiCards } = await import('./kpis')
+    const { skuTable } = await import('./skus')
+    const { normalizeSnapshot } = await import('../protocol')
+    const m = normalizeSnapshot('r', {
+      spend: 850_000, spend_per_min: 12_000, roi: 2.3529, cost_per_buyer: 283_333, gmv: 2_000_000,
+      skus: { A: { exposures: 10, clicks: 5, ctr: 0.5, orders: 1, click_to_order: 0.2, units_sold: 1, gmv: 100, stock: 9, cart_adds: 2, cart_rate: 0.4 } },
+    })
+    const k = kpiCards()
+    k.render(m, undefined)
+    const text = (id: string) => k.el.querySelector(`[data-testid="${id}"]`)!.textContent
+    expect(text('kpi-roi-value')).toBe('2.35')
+    expect(text('kpi-spend-value')).toContain('8,500')
+    k.render(normalizeSnapshot('r', { gmv: 100 }), undefined)
+    expect(text('kpi-roi-value')).toBe('–') // nothing spent: no ROI
+    const s = skuTable()
+    s.render(m.skus, null)
+    expect(s.el.querySelector('[data-testid="sku-carts-A"]')!.textContent).toBe('2')
+    expect(s.el.querySelector('[data-testid="sku-cart-rate-A"]')!.textContent).toBe('40.0%')
   })
 })
