@@ -28,6 +28,10 @@ type Problem struct {
 	Source  int    `json:"source_line,omitempty"` // line in the rule file
 	Message string `json:"message"`
 	Warning bool   `json:"warning,omitempty"` // saved anyway, e.g. a banned advertising word
+	// Code names the kind of problem for consoles that show it in their
+	// own language, with Args filling the message (Message is English).
+	Code string            `json:"code,omitempty"`
+	Args map[string]string `json:"args,omitempty"`
 }
 
 func (p Problem) String() string {
@@ -92,6 +96,16 @@ type Compiled struct {
 	quotas []quota // gift quotas, in the order the set first names them
 }
 
+// index is the position of the rule called name, -1 if none.
+func (c *Compiled) index(name string) int {
+	for i, r := range c.rules {
+		if r.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
 // rule returns the rule called name, or nil.
 func (c *Compiled) rule(name string) *compiled { return c.byName[name] }
 
@@ -123,6 +137,16 @@ func Compile(rs *RuleSet, banned []string) (*Compiled, Problems) {
 	var qprobs Problems
 	c.quotas, qprobs = collectQuotas(c.rules)
 	probs = append(probs, qprobs...)
+	if len(probs.Errors()) == 0 {
+		if pos == nil {
+			pos = positions(rs.src)
+		}
+		oprobs := tierOverlaps(c, pos)
+		for j := range oprobs {
+			oprobs[j].Source = sourceLine(pos, c.index(oprobs[j].Rule), oprobs[j])
+		}
+		probs = append(probs, oprobs...)
+	}
 	if len(probs.Errors()) > 0 {
 		return nil, probs
 	}
@@ -146,19 +170,29 @@ func compileRule(i int, r Rule, seen map[string]bool, banned []string) (*compile
 	}
 	seen[r.Name] = true
 	cr := &compiled{Rule: r}
-	if r.When == "" {
+	if r.Band != nil {
+		probs = append(probs, expandBand(&r)...)
+		cr.Rule = r
+	}
+	condField := map[bool]string{false: "when", true: "band"}[r.Band != nil]
+	switch p, err := compileCond(r.When); {
+	case r.When == "" && r.Band == nil:
 		bad("when", "a condition is required, e.g. online >= 500")
-	} else if p, err := compileCond(r.When); err != nil {
-		probs = append(probs, condProblem(r.Name, "when", err))
-	} else {
+	case r.When == "": // the band's own problem says why
+	case err != nil:
+		probs = append(probs, condProblem(r.Name, condField, err))
+	default:
 		cr.when = p
 	}
 	if r.Clear != "" {
 		if p, err := compileCond(r.Clear); err != nil {
-			probs = append(probs, condProblem(r.Name, "clear", err))
+			probs = append(probs, condProblem(r.Name, map[bool]string{false: "clear", true: "band"}[r.Band != nil], err))
 		} else {
 			cr.clear = p
 		}
+	}
+	if cr.when != nil && cr.clear != nil {
+		probs = append(probs, flapping(&r)...)
 	}
 	if r.MaxFires < 0 {
 		bad("max_fires", "must be 0 (no limit) or more")

@@ -166,7 +166,7 @@ func TestDryRunShowsChanges(t *testing.T) {
 - {name: new, when: online >= 900, actions: [{alert: {severity: info, message: x}}]}
 `, "tier: firing, stays firing; crowd: inactive, fires now; wait: pending, stays pending; new: inactive, stays inactive (new); gone: firing, removed, clears now (removed)"},
 		{`rules:
-- {name: tier, when: online >= 500, clear: online < 520, actions: [{tier: {name: t}}, {cue: {text: '在线{{.Online}}', ttl: 1h}}]}
+- {name: tier, when: online >= 600, clear: online < 550, actions: [{tier: {name: t}}, {cue: {text: '在线{{.Online}}', ttl: 1h}}]}
 - {name: wait, when: online >= 700, for: 1m, actions: [{alert: {severity: info, message: x}}]}
 `, "tier: firing, clears now; wait: pending, stops pending; crowd: inactive, removed (removed); gone: firing, removed, clears now (removed)"},
 		{`rules:

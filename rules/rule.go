@@ -13,6 +13,7 @@ type Rule struct {
 	Enabled  *bool  `yaml:"enabled,omitempty" json:"enabled,omitempty"` // nil means true
 	When     string `yaml:"when" json:"when"`                           // condition over the snapshot, e.g. online >= 500
 	Clear    string `yaml:"clear,omitempty" json:"clear,omitempty"`     // hysteresis: a firing rule resolves only when this holds (default: when no longer holds)
+	Band     *Band  `yaml:"band,omitempty" json:"band,omitempty"`       // when, clear and keep_firing_for on one metric, each number written once
 	Priority int    `yaml:"priority,omitempty" json:"priority,omitempty"`
 
 	For           Duration `yaml:"for,omitempty" json:"for,omitempty"`                         // must hold this long before firing
@@ -25,6 +26,23 @@ type Rule struct {
 	Active string `yaml:"active,omitempty" json:"active,omitempty"`
 
 	Actions []Action `yaml:"actions" json:"actions"`
+}
+
+// Band is a rule (a tier, mostly) on one metric with each threshold
+// written once: it enters when the metric reaches Enter and leaves when it
+// falls below LeaveBelow — or, for a metric whose low values matter
+// (stock), enters at or under Enter and leaves above LeaveAbove — and
+// once it no longer holds it is kept Hold longer (keep_firing_for).
+//
+//	band: {metric: online, enter: 500, leave_below: 450, hold: 60s}
+//
+// is when: online >= 500, clear: online < 450, keep_firing_for: 60s.
+type Band struct {
+	Metric     string   `yaml:"metric" json:"metric"` // a number of the snapshot: online, gmv_per_min, skus["A"].stock
+	Enter      float64  `yaml:"enter" json:"enter"`
+	LeaveBelow *float64 `yaml:"leave_below,omitempty" json:"leave_below,omitempty"`
+	LeaveAbove *float64 `yaml:"leave_above,omitempty" json:"leave_above,omitempty"`
+	Hold       Duration `yaml:"hold,omitempty" json:"hold,omitempty"`
 }
 
 // On reports whether the rule is enabled.
