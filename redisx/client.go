@@ -22,6 +22,9 @@ type Options struct {
 }
 
 // ParseURL turns a LiveDeck Redis URL into universal client options.
+// Context deadlines bound every call (go-redis ignores them otherwise and
+// waits out its own read timeout), so a request's budget holds whatever
+// Redis does.
 //
 //	redis://[user:pass@]host:port[/db]         standalone
 //	rediss://...                                standalone over TLS
@@ -45,6 +48,7 @@ func ParseURL(raw string, o Options) (*redis.UniversalOptions, error) {
 		return &redis.UniversalOptions{
 			Addrs: []string{opt.Addr}, DB: opt.DB, Username: opt.Username, Password: opt.Password,
 			TLSConfig: opt.TLSConfig, PoolSize: o.PoolSize, DialTimeout: dial, ReadTimeout: rd, WriteTimeout: wr,
+			ContextTimeoutEnabled: true,
 		}, nil
 	case "redis+cluster", "rediss+cluster":
 		plain := strings.TrimSuffix(u.Scheme, "+cluster") + raw[len(u.Scheme):]
@@ -55,6 +59,7 @@ func ParseURL(raw string, o Options) (*redis.UniversalOptions, error) {
 		return &redis.UniversalOptions{
 			Addrs: copt.Addrs, Username: copt.Username, Password: copt.Password, TLSConfig: copt.TLSConfig,
 			IsClusterMode: true, PoolSize: o.PoolSize, DialTimeout: dial, ReadTimeout: rd, WriteTimeout: wr,
+			ContextTimeoutEnabled: true,
 		}, nil
 	default:
 		return nil, fmt.Errorf("redis url %q: scheme must be redis, rediss, redis+cluster or rediss+cluster", redact(raw))

@@ -51,12 +51,17 @@ var roomyLimits = auth.Limits{
 
 func newAuthFixture(t *testing.T, acfg auth.Config, scfg Config) *authFixture {
 	t.Helper()
-	rs := redistest.Start(t)
-	rdb, err := redisx.Open(rs.URL(), redisx.Options{})
+	return newAuthFixtureOn(t, redistest.Start(t).URL(), acfg, scfg)
+}
+
+// newAuthFixtureOn is newAuthFixture on the Redis at url (a fault proxy, say).
+func newAuthFixtureOn(t *testing.T, url string, acfg auth.Config, scfg Config) *authFixture {
+	t.Helper()
+	rdb, err := redisx.Open(url, redisx.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	blocking, err := redisx.Open(rs.URL(), redisx.Options{PoolSize: 8})
+	blocking, err := redisx.Open(url, redisx.Options{PoolSize: 8})
 	if err != nil {
 		t.Fatal(err)
 	}

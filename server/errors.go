@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -56,6 +57,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 			msg = http.StatusText(he.Code)
 		}
 		body.Error = errorDetail{Code: codeOfStatus(he.Code), Message: msg}
+	case errors.Is(err, context.DeadlineExceeded):
+		status = http.StatusServiceUnavailable
+		body.Error = errorDetail{Code: livedeck.EUNAVAILABLE, Message: "the data store did not answer in time: retry"}
 	default:
 		status = http.StatusInternalServerError
 		body.Error = errorDetail{Code: livedeck.EINTERNAL, Message: "internal error"}

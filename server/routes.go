@@ -8,6 +8,7 @@ func (s *Server) routes() {
 	e.Use(middleware.Recover())
 	e.Use(s.metrics.middleware)
 	e.Use(securityHeaders)
+	e.Use(s.deadlines) // deadline.go: every Redis call under the route's budget
 	e.Use(s.authorize) // policy.go: who may call each route
 
 	e.GET("/healthz", s.healthz)

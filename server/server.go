@@ -33,6 +33,7 @@ type Config struct {
 	WriteTimeout      time.Duration // zero means 30 s
 	IdleTimeout       time.Duration // zero means 120 s
 	ShutdownTimeout   time.Duration // zero means 8 s; the process must exit within 10 s
+	RequestTimeout    time.Duration // zero means 5 s: the deadline of an API request's Redis calls (see deadline.go for the exceptions)
 
 	AllowedOrigins []string // websocket Origins allowed besides the server's own host
 }
@@ -51,6 +52,7 @@ func (c *Config) setDefaults() {
 	set(&c.WriteTimeout, 30*time.Second)
 	set(&c.IdleTimeout, 120*time.Second)
 	set(&c.ShutdownTimeout, 8*time.Second)
+	set(&c.RequestTimeout, 5*time.Second)
 }
 
 // Validate reports the first configuration error.

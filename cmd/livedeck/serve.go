@@ -40,6 +40,8 @@ func serveFlags(fs *flagSet, cfg *app.Config, limits *rateFlags) {
 	fs.Int(&cfg.Ingest.MaxBatchEvents, "max-batch", "LIVEDECK_MAX_BATCH", 10000, "most events in one ingest request (more is 413)")
 	fs.Int(&cfg.Ingest.MaxInFlightEvents, "max-inflight-events", "LIVEDECK_MAX_INFLIGHT_EVENTS", 200000, "events being written at once before ingest answers 429")
 	fs.Duration(&cfg.Ingest.DedupeWindow, "dedupe-window", "LIVEDECK_DEDUPE_WINDOW", 48*time.Hour, "how long an event id (or order id + status) is remembered, at least 24h")
+	fs.Duration(&cfg.Ingest.WriteTimeout, "ingest-write-timeout", "LIVEDECK_INGEST_WRITE_TIMEOUT", 5*time.Second, "longest an ingest request may take, authentication included, before 503 (nothing acknowledged)")
+	fs.Duration(&cfg.Server.RequestTimeout, "request-timeout", "LIVEDECK_REQUEST_TIMEOUT", 5*time.Second, "deadline of an API request's Redis calls (readyz 1 s, reviews 30 s)")
 	fs.Int64Var(&cfg.Ingest.StreamMaxLen, "stream-maxlen", 1000000, "approximate MAXLEN of each room's event stream; must exceed any processing backlog (env LIVEDECK_STREAM_MAXLEN)")
 	fs.env["stream-maxlen"] = "LIVEDECK_STREAM_MAXLEN"
 	fs.String(&cfg.Auth.PublicOrigin, "public-origin", "LIVEDECK_PUBLIC_ORIGIN", "", "the console's URL behind a proxy, e.g. https://live.example.com (https makes session cookies Secure)")
