@@ -48,11 +48,11 @@ func (mappingAdapter) Reply(bool) (contentType string, b []byte) { return "", ni
 // the first rule whose When holds.
 func (mappingAdapter) Decode(d *Delivery, s *Settings) ([]Message, error) {
 	if s.Mapping == nil {
-		return nil, errors.New("mapping: the connector has no mapping: save one with PUT …/connectors/{source}")
+		return nil, livedeck.Errorf(livedeck.EINVALID, "mapping", "the connector has no mapping: save one with PUT …/connectors/{source}")
 	}
 	cm, err := compiledFor(s.Mapping)
 	if err != nil {
-		return nil, err
+		return nil, livedeck.Errorf(livedeck.EINVALID, "mapping", "%v", err)
 	}
 	payloads, err := splitJSON(d.Body)
 	if err != nil {
@@ -64,7 +64,7 @@ func (mappingAdapter) Decode(d *Delivery, s *Settings) ([]Message, error) {
 	var msgs []Message
 	add := func(raw []byte, v any, err error) error {
 		if len(msgs) >= mappingMaxMessages {
-			return fmt.Errorf("mapping: more than %d messages in one delivery: split it", mappingMaxMessages)
+			return livedeck.Errorf(livedeck.ETOOLARGE, "", "more than %d messages in one delivery: split it", mappingMaxMessages)
 		}
 		m := Message{Index: len(msgs), Raw: raw}
 		if err == nil {
@@ -99,7 +99,7 @@ func (r *mappingRun) split(p json.RawMessage, payloads int, add func([]byte, any
 		if payloads == 1 && bytes.HasPrefix(p, []byte("[")) {
 			var items []json.RawMessage
 			if err := json.Unmarshal(p, &items); err != nil {
-				return fmt.Errorf("mapping: body is not JSON: %w", err)
+				return livedeck.Errorf(livedeck.EINVALID, "", "body is not JSON: %v", err)
 			}
 			for _, it := range items {
 				v, err := decodeJSON(it)
@@ -275,12 +275,12 @@ func splitJSON(body []byte) ([]json.RawMessage, error) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("mapping: body is not JSON: %w", err)
+			return nil, livedeck.Errorf(livedeck.EINVALID, "", "body is not JSON: %v", err)
 		}
 		out = append(out, v)
 	}
 	if len(out) == 0 {
-		return nil, errors.New("mapping: empty body")
+		return nil, livedeck.Errorf(livedeck.EINVALID, "", "empty body: send the webhook's JSON")
 	}
 	return out, nil
 }

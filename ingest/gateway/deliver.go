@@ -105,7 +105,7 @@ func (s *Service) Deliver(ctx context.Context, r Route, d *connector.Delivery) (
 	msgs, err := r.Adapter.Decode(d, &settings)
 	if err != nil {
 		s.m.deliveries.WithLabelValues(name, "invalid").Inc()
-		return Result{}, livedeck.Errorf(livedeck.EINVALID, "body", "%s: %v", name, err)
+		return Result{}, decodeError(name, err)
 	}
 	res, dead, t, err := s.ingestMessages(ctx, r, msgs)
 	if err != nil {
@@ -202,4 +202,15 @@ func deadReason(m connector.Message, rejected []ingest.Rejection) string {
 		}
 	}
 	return "refused by LiveDeck"
+}
+
+// decodeError is a delivery the adapter could not read: its own code and
+// field when it names them (413 for too many messages, a missing header),
+// else 400 on the body.
+func decodeError(format string, err error) error {
+	var le *livedeck.Error
+	if errors.As(err, &le) {
+		return livedeck.Errorf(le.Code, le.Field, "%s: %s", format, le.Message)
+	}
+	return livedeck.Errorf(livedeck.EINVALID, "body", "%s: %v", format, err)
 }

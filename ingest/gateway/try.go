@@ -51,7 +51,7 @@ func (s *Service) Try(ctx context.Context, r Route, d *connector.Delivery) (TryR
 	}
 	msgs, err := r.Adapter.Decode(d, &settings)
 	if err != nil {
-		return res, livedeck.Errorf(livedeck.EINVALID, "body", "%s: %v", r.Adapter.Name(), err)
+		return res, decodeError(r.Adapter.Name(), err)
 	}
 	for _, m := range msgs {
 		tm := TryMessage{Index: m.Index, ID: m.ID, Kind: m.Kind, Ignored: m.Ignored, Events: []livedeck.Event{}}
