@@ -3,10 +3,12 @@ package connector
 import (
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/livedeck/livedeck"
@@ -89,50 +91,113 @@ type danmakuExtra struct {
 	Content string `json:"content"`
 }
 
-func biliDanmaku(info jsontext.Value, m *Message) error {
-	var parts []jsontext.Value
-	if err := unmarshal(info, &parts); err != nil {
+// danmakuInfo is what LiveDeck reads of DANMU_MSG's info array, walked
+// in one pass: info[0] meta ([4] send time ms, [5] rnd, [7] uid CRC32,
+// [15] mode info with extra), info[1] text, info[2] [uid, name, …].
+type danmakuInfo struct {
+	sent     integer
+	rnd, crc idText
+	extra    string
+	text     string
+	uid      integer
+	name     string
+	parts    int
+}
+
+func (d *danmakuInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	if err := openArray(dec, "info"); err != nil {
 		return err
 	}
-	if len(parts) < 3 {
-		return errors.New("info: want at least 3 elements")
-	}
-	var meta []jsontext.Value
-	var text string
-	var who []jsontext.Value
-	if unmarshal(parts[0], &meta) != nil || unmarshal(parts[1], &text) != nil || unmarshal(parts[2], &who) != nil || len(who) < 2 {
-		return errors.New("info: want [meta array, text, [uid, name, …], …]")
-	}
-	var uid, sent integer
-	var name string
-	var crc, rnd idText
-	var mode struct {
-		Extra string `json:"extra"`
-	}
-	if unmarshal(who[0], &uid) != nil || unmarshal(who[1], &name) != nil {
-		return errors.New("info[2]: want [uid, name, …]")
-	}
-	at := func(i int, v any) {
-		if i < len(meta) {
-			_ = unmarshal(meta[i], v) // optional parts: a bad one is left zero
+	for ; dec.PeekKind() != ']'; d.parts++ {
+		var err error
+		switch d.parts {
+		case 0:
+			err = eachElement(dec, "info[0]", func(i int) error {
+				switch i {
+				case 4:
+					return d.sent.UnmarshalJSONFrom(dec)
+				case 5:
+					return d.rnd.UnmarshalJSONFrom(dec)
+				case 7:
+					return d.crc.UnmarshalJSONFrom(dec)
+				case 15:
+					var mode struct {
+						Extra string `json:"extra"`
+					}
+					if err := json.UnmarshalDecode(dec, &mode, jsonOpts); err != nil {
+						return err
+					}
+					d.extra = mode.Extra
+					return nil
+				}
+				return dec.SkipValue()
+			})
+		case 1:
+			err = json.UnmarshalDecode(dec, &d.text, jsonOpts)
+		case 2:
+			err = eachElement(dec, "info[2]", func(i int) error {
+				switch i {
+				case 0:
+					return d.uid.UnmarshalJSONFrom(dec)
+				case 1:
+					return json.UnmarshalDecode(dec, &d.name, jsonOpts)
+				}
+				return dec.SkipValue()
+			})
+		default:
+			err = dec.SkipValue()
+		}
+		if err != nil {
+			return err
 		}
 	}
-	at(4, &sent)
-	at(5, &rnd)
-	at(7, &crc)
-	at(15, &mode)
-	var extra danmakuExtra
-	if mode.Extra != "" {
-		_ = unmarshal([]byte(mode.Extra), &extra)
+	_, err := dec.ReadToken()
+	return err
+}
+
+func openArray(dec *jsontext.Decoder, what string) error {
+	if k := dec.PeekKind(); k != '[' {
+		return fmt.Errorf("%s: want an array, got %s", what, kindName(k))
 	}
-	ev := livedeck.Event{Type: livedeck.EventComment, TS: int64(sent), UserID: biliUser(int64(uid), string(crc), name), Nickname: name, Text: text}
+	_, err := dec.ReadToken()
+	return err
+}
+
+// eachElement calls f(i) for every element of the array at dec; f reads
+// or skips the element.
+func eachElement(dec *jsontext.Decoder, what string, f func(i int) error) error {
+	if err := openArray(dec, what); err != nil {
+		return err
+	}
+	for i := 0; dec.PeekKind() != ']'; i++ {
+		if err := f(i); err != nil {
+			return err
+		}
+	}
+	_, err := dec.ReadToken()
+	return err
+}
+
+func biliDanmaku(info jsontext.Value, m *Message) error {
+	var d danmakuInfo
+	if err := unmarshal(info, &d); err != nil {
+		return err
+	}
+	if d.parts < 3 {
+		return errors.New("info: want [meta array, text, [uid, name, …], …]")
+	}
+	var extra danmakuExtra
+	if d.extra != "" {
+		_ = unmarshal([]byte(d.extra), &extra) // optional: an older message has none
+	}
+	ev := livedeck.Event{Type: livedeck.EventComment, TS: int64(d.sent), UserID: biliUser(int64(d.uid), string(d.crc), d.name), Nickname: d.name, Text: d.text}
 	if extra.IDStr != "" {
 		m.ID = extra.IDStr
 		ev.ID = NativeID(biliPrefix, extra.IDStr)
 	} else {
-		ev.ID = DerivedID(biliPrefix+"dm:", itoa(int64(sent)), string(rnd), string(crc), itoa(int64(uid)), text)
+		ev.ID = DerivedID(biliPrefix+"dm:", itoa(int64(d.sent)), string(d.rnd), string(d.crc), itoa(int64(d.uid)), d.text)
 	}
-	if ev.Text == "" {
+	if strings.TrimSpace(ev.Text) == "" {
 		return errors.New("info[1]: empty comment")
 	}
 	m.Events = []livedeck.Event{ev}

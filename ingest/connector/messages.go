@@ -135,6 +135,8 @@ func unmarshal(raw []byte, v any) error {
 	switch {
 	case errors.As(err, &syn):
 		return fmt.Errorf("not JSON at byte %d: %v", syn.ByteOffset, syn.Err)
+	case errors.As(err, &sem) && sem.Err != nil && sem.JSONPointer == "":
+		return sem.Err
 	case errors.As(err, &sem) && sem.Err != nil:
 		return fmt.Errorf("at %q: %v", string(sem.JSONPointer), sem.Err)
 	case errors.As(err, &sem):

@@ -2,7 +2,7 @@ package connector
 
 import (
 	"fmt"
-	"math/big"
+	"math/bits"
 	"strings"
 
 	"golang.org/x/text/currency"
@@ -87,24 +87,44 @@ func digits(s string) bool {
 }
 
 // ApplyRate values units of a platform's virtual currency (diamonds, gold
-// 瓜子) at rate minor units each, rate being a decimal string such as "0.1".
-// The product is rounded half up to a whole minor unit.
+// 瓜子) at rate minor units each, rate being a decimal string such as "0.1"
+// (at most 9 decimals). The product is rounded half up to a whole minor
+// unit, in integer arithmetic.
 func ApplyRate(units int64, rate string) (int64, error) {
 	if units < 0 {
 		return 0, fmt.Errorf("negative count %d", units)
 	}
-	r, ok := new(big.Rat).SetString(rate)
-	if !ok || !plainRate(rate) || r.Sign() < 0 {
+	whole, frac, dot := strings.Cut(rate, ".")
+	if !plainRate(rate) {
 		return 0, fmt.Errorf("gift rate %q: want a non-negative decimal such as 0.5", rate)
 	}
-	v := new(big.Rat).Mul(r, new(big.Rat).SetInt64(units))
-	// round half up: floor(v + 1/2)
-	v.Add(v, big.NewRat(1, 2))
-	q := new(big.Int).Quo(v.Num(), v.Denom())
-	if !q.IsInt64() || q.Int64() > maxMinor {
+	// rate = m / 10^k
+	var m uint64
+	for _, c := range whole + frac {
+		m = m*10 + uint64(c-'0') // ≤ 21 digits: checked below
+	}
+	k := 0
+	if dot {
+		k = len(frac)
+	}
+	if len(whole)+len(frac) > 19 {
+		return 0, fmt.Errorf("gift rate %q has too many digits", rate)
+	}
+	scale := uint64(1)
+	for range k {
+		scale *= 10
+	}
+	hi, lo := bits.Mul64(uint64(units), m)
+	lo, carry := bits.Add64(lo, scale/2, 0)
+	hi += carry
+	if hi >= scale {
 		return 0, fmt.Errorf("%d units at %s is above the limit of %d minor units", units, rate, int64(maxMinor))
 	}
-	return q.Int64(), nil
+	q, _ := bits.Div64(hi, lo, scale)
+	if q > maxMinor {
+		return 0, fmt.Errorf("%d units at %s is above the limit of %d minor units", units, rate, int64(maxMinor))
+	}
+	return int64(q), nil
 }
 
 // plainRate accepts what parseDecimal accepts, with up to 9 decimals.

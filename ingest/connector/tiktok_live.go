@@ -45,21 +45,6 @@ func (u *ttUser) id() string {
 	return UserID(ttPrefix+"@", u.UniqueID)
 }
 
-// flag is a boolean that decoders emit as true/false or 1/0.
-type flag bool
-
-func (f *flag) UnmarshalJSON(b []byte) error {
-	switch string(b) {
-	case "true", "1":
-		*f = true
-	case "false", "0", "null":
-		*f = false
-	default:
-		return fmt.Errorf("want a boolean, got %.20s", b)
-	}
-	return nil
-}
-
 type ttData struct {
 	Common *struct {
 		MsgID       idText  `json:"msgId"`
