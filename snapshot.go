@@ -83,7 +83,8 @@ type SKUStats struct {
 	ClickToOrder float64 `json:"click_to_order"` // orders ÷ clicks
 	UnitsSold    int64   `json:"units_sold"`     // paid minus refunded units
 	GMV          int64   `json:"gmv"`
-	Stock        int64   `json:"stock"`     // remaining: last stock set minus units sold since
+	Stock        int64   `json:"stock"`     // remaining: last stock set minus units sold since, never below 0
+	Oversold     int64   `json:"oversold"`  // units sold past the stock (超卖); stock is then 0
 	CartAdds     int64   `json:"cart_adds"` // cart_add events
 	CartRate     float64 `json:"cart_rate"` // cart adds ÷ clicks
 }

@@ -236,6 +236,12 @@ func applyPatch(room livedeck.Room, p RoomPatch) (livedeck.Room, []stockChange, 
 	}
 	var changes []stockChange
 	for _, pr := range room.Products {
+		// A stock in the patch says what is left now, even if it equals
+		// the last one set: units sold since then are forgotten.
+		if _, set := p.Stock[pr.SKU]; set {
+			changes = append(changes, stockChange{pr.SKU, pr.Stock})
+			continue
+		}
 		if old, ok := before[pr.SKU]; !ok || old != pr.Stock {
 			changes = append(changes, stockChange{pr.SKU, pr.Stock})
 		}

@@ -24,6 +24,9 @@ func arrival(id string) int64 {
 }
 
 func (s *State) foldSource(ev *livedeck.Event, at int64) {
+	if ev.Type == livedeck.EventStock {
+		return // LiveDeck's own write (an operator's stock change), not an ingest source that can stall
+	}
 	if s.c.Sources == nil {
 		s.c.Sources = map[string]*srcState{}
 	}

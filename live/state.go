@@ -159,9 +159,10 @@ func (s *State) Snapshot(now int64) livedeck.Snapshot {
 		snap.OnlineChangePct = pctChange(float64(before), float64(c.Online))
 	}
 	for id, k := range c.SKUs {
+		left := k.StockSet - (k.Units - k.UnitsAt)
 		st := livedeck.SKUStats{
 			Exposures: k.Exposures, Clicks: k.Clicks, Orders: k.Orders, UnitsSold: k.Units, GMV: k.GMV,
-			Stock: k.StockSet - (k.Units - k.UnitsAt),
+			Stock: max(left, 0), Oversold: max(-left, 0),
 		}
 		if k.Exposures > 0 {
 			st.CTR = float64(k.Clicks) / float64(k.Exposures)

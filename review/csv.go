@@ -56,9 +56,9 @@ func WriteCSV(w io.Writer, r *Review) error {
 	section("tiers", []string{"tier", "coupon", "seconds", "orders_paid", "gmv", "buyers", "visitors", "conversion", "gmv_per_min"}, rows)
 	rows = rows[:0]
 	for _, s := range r.SKUs {
-		rows = append(rows, []string{s.SKU, t(s.Name), i(s.Exposures), i(s.Clicks), f(s.CTR), i(s.Orders), f(s.ClickToOrder), i(s.UnitsSold), i(s.GMV), i(s.Stock)})
+		rows = append(rows, []string{s.SKU, t(s.Name), i(s.Exposures), i(s.Clicks), f(s.CTR), i(s.Orders), f(s.ClickToOrder), i(s.UnitsSold), i(s.GMV), i(s.Stock), i(s.Oversold)})
 	}
-	section("skus", []string{"sku", "name", "exposures", "clicks", "ctr", "orders", "click_to_order", "units_sold", "gmv", "stock"}, rows)
+	section("skus", []string{"sku", "name", "exposures", "clicks", "ctr", "orders", "click_to_order", "units_sold", "gmv", "stock", "oversold"}, rows)
 	fu := r.Funnel
 	section("funnel", []string{"step", "count"}, [][]string{{"exposures", i(fu.Exposures)}, {"clicks", i(fu.Clicks)}, {"orders", i(fu.Orders)}, {"paid", i(fu.Paid)}})
 	rows = rows[:0]

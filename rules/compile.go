@@ -84,6 +84,7 @@ type compiled struct {
 	cueSig      string               // fingerprint per action (cues only, "" for others), comma-separated
 	gifts       bool                 // has a gift action
 	tier        *livedeck.Tier       // the tier it sets, nil if none; shared, never changed
+	picks       []*vm.Program        // per action: a cue's for_sku, filter(sku_list, {…})
 	window      *window
 	deps        uint64 // Env fields when and clear read (bits of envFields)
 }
@@ -211,6 +212,13 @@ func compileRule(i int, r Rule, seen map[string]bool, banned []string) (*compile
 		t, aprobs := checkAction(r.Name, fmt.Sprintf("actions[%d]", j), a, banned)
 		probs = append(probs, aprobs...)
 		cr.texts = append(cr.texts, t)
+		var pick *vm.Program
+		if a.Cue != nil {
+			pick = checkPick(a.Cue, func(f, format string, args ...any) {
+				probs = append(probs, Problem{Rule: r.Name, Field: fmt.Sprintf("actions[%d]", j) + f, Message: fmt.Sprintf(format, args...)})
+			})
+		}
+		cr.picks = append(cr.picks, pick)
 	}
 	cr.deps = dependsOn(cr.when) | dependsOn(cr.clear)
 	cr.hash = fingerprint(r, 8)

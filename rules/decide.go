@@ -135,12 +135,15 @@ func (d *decision) fire(in *decideInput, i int, show bool) {
 		case a.Cue != nil && !show:
 			d.held++
 			continue
-		case a.Cue != nil && soldOut(in.snap, a.Cue.SKU):
-			d.blocked++
-			continue // no cue for a product with nothing left to sell
 		case a.Cue != nil:
+			sku, ok := r.cueSKU(j, in.env)
+			if !ok || soldOut(in.snap, sku) {
+				d.blocked++
+				continue // no cue for a product with nothing left to sell, or oversold
+			}
 			sig.Kind = livedeck.SignalCue
 			sig.Cue = cueOf(r, j, key, *in.env)
+			sig.Cue.SKU = sku
 		case a.Alert != nil:
 			sig.Kind = livedeck.SignalAlert
 			sig.Alert = &livedeck.Alert{Key: key, Severity: a.Alert.Severity, Message: render(r.texts[j], *in.env, a.Alert.Message)}
@@ -183,6 +186,9 @@ func (d *decision) updateCues(in *decideInput, i int) {
 		key := st.key(r.Name, j)
 		cue := cueOf(r, j, key, *in.env)
 		cue.TTLms, cue.Update = left, true
+		if sku, ok := r.cueSKU(j, in.env); ok {
+			cue.SKU = sku
+		}
 		sig := livedeck.Signal{Kind: livedeck.SignalCue, Room: in.room, Rule: r.Name, At: in.now, Cue: cue}
 		d.effects = append(d.effects, effect{kind: effSignal, rule: i, key: "u:" + key + "~v" + strconv.FormatInt(in.version, 10), what: "update", sig: sig})
 	}

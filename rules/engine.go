@@ -62,6 +62,7 @@ type roomRules struct {
 	start    int64              // Unix ms of the room's first evaluation: `minute` counts from it
 	retry    retries            // Redis writes that failed, tried again next evaluation
 	admitted int64              // Unix ms event_time quotas last gave their due places
+	oversold map[string]bool    // SKUs whose oversell alert is out
 	loaded   bool
 }
 

@@ -79,6 +79,7 @@ type SKU struct {
 	Stock        int64   `expr:"stock"`
 	CartAdds     int64   `expr:"cart_adds"`
 	CartRate     float64 `expr:"cart_rate"`
+	Oversold     int64   `expr:"oversold"` // units sold past the stock; stock is then 0
 }
 
 // Source is an ingest source's freshness: sources["connector"].age_seconds > 30.
@@ -267,6 +268,7 @@ func (e *Env) updateSKUs(skus map[string]livedeck.SKUStats, c *changes) bool {
 		sc.int(&o.Stock, k.Stock, fSKUs)
 		sc.int(&o.CartAdds, k.CartAdds, fSKUs)
 		sc.float(&o.CartRate, k.CartRate, fSKUs)
+		sc.int(&o.Oversold, k.Oversold, fSKUs)
 	}
 	if sc != 0 {
 		*c |= changes(fSKUs | fSKUList)
@@ -285,7 +287,7 @@ func (e *Env) setSKUs(skus map[string]livedeck.SKUStats) {
 	}
 	for id, k := range skus {
 		store = append(store, SKU{ID: id, Exposures: k.Exposures, Clicks: k.Clicks, CTR: k.CTR, Orders: k.Orders, ClickToOrder: k.ClickToOrder,
-			UnitsSold: k.UnitsSold, GMV: k.GMV, Stock: k.Stock, CartAdds: k.CartAdds, CartRate: k.CartRate})
+			UnitsSold: k.UnitsSold, GMV: k.GMV, Stock: k.Stock, Oversold: k.Oversold, CartAdds: k.CartAdds, CartRate: k.CartRate})
 		sku := &store[len(store)-1]
 		e.SKUs[id] = sku
 		list = append(list, sku) // pointers: expr boxes each element it visits

@@ -67,6 +67,9 @@ func (e *Engine) evaluate(ctx context.Context, u livedeck.Update) error {
 	if err := e.checkBuyerLimits(ctx, u, rr); err != nil {
 		errs = append(errs, err)
 	}
+	if err := e.checkOversell(ctx, u, rr); err != nil {
+		errs = append(errs, err)
+	}
 	e.refunds(u, rr)
 	if err := e.flushGifts(ctx, u, rr); err != nil {
 		errs = append(errs, err)

@@ -75,7 +75,10 @@ type CueAction struct {
 	TTL      Duration `yaml:"ttl,omitempty" json:"ttl,omitempty"`
 	NeedsAck bool     `yaml:"needs_ack,omitempty" json:"needs_ack,omitempty"`
 	SKU      string   `yaml:"sku,omitempty" json:"sku,omitempty"`
-	Kind     string   `yaml:"kind,omitempty" json:"kind,omitempty"` // card, countdown, …
+	// ForSKU picks the product at firing: a condition on one product, as
+	// inside any(sku_list, {…}); the match with the least stock above zero.
+	ForSKU string `yaml:"for_sku,omitempty" json:"for_sku,omitempty"`
+	Kind   string `yaml:"kind,omitempty" json:"kind,omitempty"` // card, countdown, …
 }
 
 // AlertAction raises an operator alert.

@@ -35,9 +35,12 @@ export interface SKUStats {
   click_to_order: number
   units_sold: number
   gmv: number
+  /** Left to sell, never below 0. */
   stock: number
   cart_adds: number
   cart_rate: number
+  /** Units sold past the stock (超卖); stock is then 0. */
+  oversold?: number
 }
 
 export interface KeywordCount {
@@ -162,6 +165,11 @@ export interface Gift {
   user_id?: string
   sku?: string
   n: number
+  /** Absent while the order holds its place; revoked: refunded, place passed on; refunded: kept (on_refund: keep). */
+  status?: 'revoked' | 'refunded'
+  refunded_at?: number
+  /** The revoked order whose place this one took. */
+  replaces?: string
 }
 
 export interface Ack {

@@ -74,6 +74,8 @@ export const en = {
   'sku.carts': 'Cart adds',
   'sku.cartRate': 'Cart rate',
   'sku.empty': 'No products yet',
+  'sku.oversold': 'Oversold {n}',
+  'sku.soldOut': 'Sold out',
 
   'comments.title': 'Comments',
   'comments.filter': 'Filter comments',
@@ -121,6 +123,11 @@ export const en = {
   'fresh.allHint': 'No events from any source for over {s} s; the numbers shown are the last ones.',
 
   'gifts.title': 'Gifts',
+  'gifts.empty': 'No winners yet',
+  'gifts.revoked': 'Revoked',
+  'gifts.refunded': 'Refunded (kept)',
+  'gifts.replaces': 'replaces {order}',
+  'gifts.download': 'CSV',
 
   'overview.title': 'Rooms',
   'overview.id': 'Room',

@@ -76,6 +76,8 @@ export const zh: Record<keyof typeof en, string> = {
   'sku.carts': '加购',
   'sku.cartRate': '加购率',
   'sku.empty': '暂无商品',
+  'sku.oversold': '超卖 {n} 件',
+  'sku.soldOut': '售罄',
 
   'comments.title': '评论',
   'comments.filter': '筛选评论',
@@ -123,6 +125,11 @@ export const zh: Record<keyof typeof en, string> = {
   'fresh.allHint': '所有数据源超过 {s} 秒无事件，显示的是最后一次的数值。',
 
   'gifts.title': '赠品',
+  'gifts.empty': '暂无获赠订单',
+  'gifts.revoked': '已撤销',
+  'gifts.refunded': '已退款（保留）',
+  'gifts.replaces': '替补 {order}',
+  'gifts.download': '导出 CSV',
 
   'overview.title': '直播间',
   'overview.id': '直播间',

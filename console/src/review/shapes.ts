@@ -151,7 +151,7 @@ const HEADLINE_KEYS = ['gmv', 'orders', 'orders_created', 'orders_cancelled', 'o
   'conversion', 'uv_value', 'aov', 'avg_watch_seconds', 'comments', 'likes', 'follows', 'shares', 'duration_seconds'] as const
 const MINUTE_KEYS = ['t', 'online', 'gmv', 'orders', 'comments', 'visitors', 'buyers'] as const
 const TIER_KEYS = ['seconds', 'orders', 'gmv', 'buyers', 'visitors', 'conversion', 'gmv_per_min'] as const
-const SKU_KEYS = ['exposures', 'clicks', 'ctr', 'orders', 'click_to_order', 'units_sold', 'gmv', 'stock'] as const
+const SKU_KEYS = ['exposures', 'clicks', 'ctr', 'orders', 'click_to_order', 'units_sold', 'gmv', 'stock', 'oversold'] as const
 const WINDOW_KEYS = ['conversion', 'uv_value', 'gmv_per_min'] as const
 
 export const headlineOf = (v: unknown): Headline => numbers<Headline>(v, HEADLINE_KEYS)

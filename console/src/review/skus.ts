@@ -2,6 +2,7 @@
 
 import { int, ratio } from '../format'
 import { t } from '../i18n'
+import { stockLabel } from '../views/stock'
 import type { MoneyFormat } from './numbers'
 import type { SKUResult } from './shapes'
 import { card, dataTable, withNote, type Column } from './ui'
@@ -20,7 +21,7 @@ const COLS: Column<SKUResult, MoneyFormat>[] = [
   { label: 'review.clickToOrder', num: true, cell: (r) => ratio(r.click_to_order, 1) },
   { label: 'sku.sold', num: true, cell: (r) => int(r.units_sold) },
   { label: 'sku.gmv', num: true, cell: (r, m) => m.full(r.gmv) },
-  { label: 'review.stockLeft', num: true, cell: (r) => int(r.stock) },
+  { label: 'review.stockLeft', num: true, cell: (r) => stockLabel(r).text },
 ]
 
 export function reviewSkuTable() {

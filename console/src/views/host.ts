@@ -4,7 +4,7 @@
 // from two metres; `&transparent=1` drops the background for an OBS source.
 
 import { h, setText, syncList } from '../dom'
-import { countdown, int } from '../format'
+import { countdown } from '../format'
 import { t } from '../i18n'
 import type { Snapshot, Tier } from '../protocol'
 import { LiveSession } from '../session'
@@ -12,6 +12,7 @@ import type { Part } from '../state/frame'
 import { cueQueue, cueRemaining, type ActiveCue } from '../state/room'
 import type { ResumeBook } from '../state/streamid'
 import { banner } from './banner'
+import { noStock, stockLabel } from './stock'
 
 /** The SKU whose stock the host sees: the cue's, else the tier's, else the best seller's. */
 export function focusSku(cue: ActiveCue | undefined, tier: Tier | null, m: Snapshot | null): string | null {
@@ -44,9 +45,9 @@ export function hostView(root: HTMLElement, room: string, transparent: boolean, 
   const tierBox = h('section', { class: 'host-panel tier', testid: 'tier-current', attrs: { 'aria-label': t('host.tier') } },
     h('div', { class: 'host-label', text: t('host.tier') }), tierCoupon, tierName)
 
-  const stockLabel = h('div', { class: 'host-label' })
+  const stockTitle = h('div', { class: 'host-label', testid: 'stock-sku' })
   const stockValue = h('div', { class: 'stock-value', testid: 'stock-value' })
-  const stockBox = h('section', { class: 'host-panel stock', testid: 'stock-current' }, stockLabel, stockValue)
+  const stockBox = h('section', { class: 'host-panel stock', testid: 'stock-current' }, stockTitle, stockValue)
 
   const nextList = h('ol', { class: 'next-list', testid: 'cue-queue' })
   const nextBox = h('section', { class: 'host-panel next', attrs: { 'aria-label': t('host.next') } },
@@ -68,9 +69,15 @@ export function hostView(root: HTMLElement, room: string, transparent: boolean, 
   root.replaceChildren(ban.el, h('div', { class: 'host', testid: 'host-view' },
     cueBox, h('div', 'host-side', tierBox, stockBox, nextBox, missedBox), transparent ? null : fsBtn))
 
-  function current(): ActiveCue | undefined {
+  /** The cues to show: none that promotes a product with nothing left to sell. */
+  function queue(): ActiveCue[] {
     const st = store.rooms.get(room)
-    return st ? cueQueue(st)[0] : undefined
+    if (!st) return []
+    return cueQueue(st).filter((c) => !c.cue.sku || !noStock(st.metrics?.skus?.[c.cue.sku]))
+  }
+
+  function current(): ActiveCue | undefined {
+    return queue()[0]
   }
 
   function ackCurrent(): void {
@@ -106,7 +113,7 @@ export function hostView(root: HTMLElement, room: string, transparent: boolean, 
     setText(cueMeta, c ? [c.cue.kind, t('host.priority', { p: c.cue.priority })].filter(Boolean).join(' · ') : '')
     cueHint.hidden = !c
     renderCountdown()
-    const rest = st ? cueQueue(st).slice(1, 6) : []
+    const rest = queue().slice(1, 6)
     syncList(nextList, rest, (x) => x.key, (x) => h('li', { class: 'next-item', testid: 'cue-next', text: x.cue.text }))
     const missed = st?.missed ?? []
     missedBox.hidden = missed.length === 0
@@ -129,10 +136,11 @@ export function hostView(root: HTMLElement, room: string, transparent: boolean, 
     setText(tierName, tier && tier.coupon ? tier.name : '')
     tierBox.dataset.active = String(!!tier)
     const sku = focusSku(current(), tier, st?.metrics ?? null)
-    const stock = sku ? st?.metrics?.skus?.[sku]?.stock : undefined
-    setText(stockLabel, t('host.stock', { sku: sku ?? '' }))
-    setText(stockValue, stock === undefined ? '–' : int(stock))
-    stockBox.classList.toggle('low', stock !== undefined && stock <= 3)
+    const stock = stockLabel(sku ? st?.metrics?.skus?.[sku] : undefined)
+    setText(stockTitle, t('host.stock', { sku: sku ?? '' }))
+    setText(stockValue, stock.text)
+    stockBox.dataset.stock = stock.state
+    stockBox.classList.toggle('low', stock.state !== 'ok')
   }
 
   function render(parts: ReadonlySet<Part>): void {

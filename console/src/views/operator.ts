@@ -20,6 +20,7 @@ import { banner } from './banner'
 import { liveChart } from './chart'
 import { commentFeed } from './comments'
 import { funnel } from './funnel'
+import { giftPanel } from './gifts'
 import { keywordCloud } from './keywords'
 import { KPI_IDS, kpiCards } from './kpis'
 import { skuTable } from './skus'
@@ -60,6 +61,7 @@ export function operatorView(root: HTMLElement, rooms: string[], resume: ResumeB
   const cloud = keywordCloud()
   const alerts = alertList((key) => session.ack(focus, key))
   const sources = sourcesPanel()
+  const gifts = giftPanel()
   const loadedFor = new Map<string, number>()
   // The focused room's connectors (platform, rate, signature failures,
   // unmapped messages), polled every 5 s by the roles that may read them;
@@ -103,7 +105,7 @@ export function operatorView(root: HTMLElement, rooms: string[], resume: ResumeB
       h('div', 'grid main',
         h('div', 'col', fun.el, skus.el, cloud.el),
         h('div', 'col', feed.el),
-        h('div', 'col', sources.el, alerts.el))))
+        h('div', 'col', sources.el, alerts.el, gifts.el))))
 
   function setFocus(r: string): void {
     focus = r
@@ -111,6 +113,7 @@ export function operatorView(root: HTMLElement, rooms: string[], resume: ResumeB
     showReviewLink()
     session.mark('metrics', 'comments', 'alerts', 'tier', 'rooms')
     void loadHistory(r)
+    gifts.load(r)
   }
 
   async function loadHistory(r: string): Promise<void> {
@@ -177,8 +180,10 @@ export function operatorView(root: HTMLElement, rooms: string[], resume: ResumeB
     if (parts.has('tier')) skus.render(st.metrics?.skus, st.tier)
     if (parts.has('comments') || parts.has('rooms')) feed.render(st.comments)
     if (parts.has('alerts') || parts.has('rooms')) alerts.render(st.alerts)
+    if (parts.has('gifts') || parts.has('rooms')) gifts.load(focus)
   }
 
+  gifts.load(focus)
   session.start()
   connectorPoll?.start()
   return {

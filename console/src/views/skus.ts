@@ -1,11 +1,12 @@
 // Per-SKU table: price tier, stock, units sold, CTR, cart adds and cart
-// rate, orders, GMV; best
-// sellers first. Low stock is flagged.
+// rate, orders, GMV; best sellers first. Low stock is flagged; a sold-out
+// or oversold product is marked as such, never shown as a negative number.
 
 import { h, setText, syncList } from '../dom'
 import { int, money, ratio } from '../format'
 import { t } from '../i18n'
 import type { SKUStats, Tier } from '../protocol'
+import { stockLabel } from './stock'
 
 export const LOW_STOCK = 3
 
@@ -38,14 +39,17 @@ export function skuTable() {
   function fill(tr: HTMLElement, r: SkuRow): void {
     const c = cells(tr)
     setText(c[1], r.tier)
-    setText(c[2], int(r.stock))
+    const stock = stockLabel(r, LOW_STOCK)
+    setText(c[2], stock.text)
+    tr.dataset.stock = stock.state
     setText(c[3], int(r.units_sold))
     setText(c[4], ratio(r.ctr, 1))
     setText(c[5], int(r.cart_adds ?? 0))
     setText(c[6], ratio(r.cart_rate ?? 0, 1))
     setText(c[7], int(r.orders))
     setText(c[8], money(r.gmv))
-    tr.classList.toggle('low-stock', r.stock <= LOW_STOCK)
+    tr.classList.toggle('low-stock', stock.state !== 'ok')
+    tr.classList.toggle('oversold', stock.state === 'oversold')
   }
 
   function render(skus: Record<string, SKUStats> | undefined, tier: Tier | null): void {
