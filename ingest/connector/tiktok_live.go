@@ -27,24 +27,34 @@ const (
 
 func (tiktokLive) Name() string { return "tiktok-live" }
 
+// ttUser is a user as the v3 schema names it (id, displayId) or as the
+// library's README and legacy converter do (userId, uniqueId).
 type ttUser struct {
-	UserID   idText `json:"userId"`
-	UniqueID string `json:"uniqueId"`
-	Nickname string `json:"nickname"`
+	ID        idText `json:"id"`
+	UserID    idText `json:"userId"`
+	DisplayID string `json:"displayId"`
+	UniqueID  string `json:"uniqueId"`
+	Nickname  string `json:"nickname"`
 }
 
-// id is the LiveDeck user of a TikTok user: the numeric userId, else the
+// id is the LiveDeck user of a TikTok user: the numeric id, else the
 // @handle.
 func (u *ttUser) id() string {
 	if u == nil {
 		return ""
 	}
-	if u.UserID != "" && u.UserID != "0" {
-		return UserID(ttPrefix, string(u.UserID))
+	for _, id := range []idText{u.ID, u.UserID} {
+		if id != "" && id != "0" {
+			return UserID(ttPrefix, string(id))
+		}
 	}
-	return UserID(ttPrefix+"@", u.UniqueID)
+	return UserID(ttPrefix+"@", firstOf(u.UniqueID, u.DisplayID))
 }
 
+// ttData holds the fields LiveDeck reads, under both the v3 schema's
+// names (tiktok-live-connector 2.5: content, count, total, gift, data)
+// and the older ones its README shows (comment, likeCount, viewerCount,
+// giftDetails, details).
 type ttData struct {
 	Common *struct {
 		MsgID       idText  `json:"msgId"`
@@ -53,19 +63,21 @@ type ttData struct {
 			Key string `json:"key"`
 		} `json:"displayText"`
 	} `json:"common"`
-	User           *ttUser  `json:"user"`
-	Comment        *string  `json:"comment"`     // chat
-	LikeCount      integer  `json:"likeCount"`   // like
-	ViewerCount    *integer `json:"viewerCount"` // roomUser: current viewers
-	GiftID         integer  `json:"giftId"`      // gift
-	RepeatCount    integer  `json:"repeatCount"` // gift
-	RepeatEnd      flag     `json:"repeatEnd"`   // gift
-	GiftDetails    *ttGift  `json:"giftDetails"` // gift
-	ExtendedGift   *ttGift  `json:"extendedGiftInfo"`
-	QuestionDetail *struct {
-		QuestionText string  `json:"questionText"`
-		User         *ttUser `json:"user"`
-	} `json:"details"` // questionNew
+	User         *ttUser     `json:"user"`
+	Comment      *string     `json:"comment"`     // chat (README)
+	Content      *string     `json:"content"`     // chat (v3)
+	LikeCount    integer     `json:"likeCount"`   // like (README)
+	Count        integer     `json:"count"`       // like (v3)
+	ViewerCount  *integer    `json:"viewerCount"` // roomUser: current viewers (README)
+	Total        *integer    `json:"total"`       // roomUser: current viewers (v3); like: room total, unused
+	GiftID       integer     `json:"giftId"`
+	RepeatCount  integer     `json:"repeatCount"`
+	RepeatEnd    flag        `json:"repeatEnd"`
+	GiftDetails  *ttGift     `json:"giftDetails"` // README
+	Gift         *ttGift     `json:"gift"`        // v3
+	ExtendedGift *ttGift     `json:"extendedGiftInfo"`
+	Details      *ttQuestion `json:"details"` // questionNew (README)
+	Question     *ttQuestion `json:"data"`    // questionNew (v3)
 	EnvelopeInfo *struct {
 		EnvelopeID   idText  `json:"envelopeId"`
 		SendUserID   idText  `json:"sendUserId"`
@@ -74,8 +86,14 @@ type ttData struct {
 	} `json:"envelopeInfo"`
 }
 
-// ttGift is giftDetails (the message's gift struct) or extendedGiftInfo
-// (the room's gift list entry the library adds on request).
+type ttQuestion struct {
+	QuestionText string  `json:"questionText"`
+	Content      string  `json:"content"`
+	User         *ttUser `json:"user"`
+}
+
+// ttGift is giftDetails (README), gift (v3) or extendedGiftInfo (the
+// room's gift list entry the library adds on request).
 type ttGift struct {
 	GiftName     string  `json:"giftName"`
 	Name         string  `json:"name"`
@@ -125,22 +143,30 @@ func ttOne(raw jsontext.Value, m *Message, s *Settings) {
 	var err error
 	switch env.Event {
 	case "chat":
+		if data.Comment == nil {
+			data.Comment = data.Content
+		}
 		err = ttComment(&ev, data.Comment)
 	case "questionNew":
 		// LiveDeck's comment has no question flag: the question is a comment.
-		if q := data.QuestionDetail; q != nil {
-			ev.UserID, ev.Nickname = q.User.id(), ""
-			if q.User != nil {
-				ev.Nickname = q.User.Nickname
-			}
-			err = ttComment(&ev, &q.QuestionText)
-		} else {
-			err = errors.New("data.details: missing")
+		q := data.Details
+		if q == nil {
+			q = data.Question
 		}
+		if q == nil {
+			err = errors.New("data.details: missing")
+			break
+		}
+		ev.UserID, ev.Nickname = q.User.id(), ""
+		if q.User != nil {
+			ev.Nickname = q.User.Nickname
+		}
+		text := firstOf(q.QuestionText, q.Content)
+		err = ttComment(&ev, &text)
 	case "member":
 		ev.Type = livedeck.EventEnter
 	case "like":
-		ev.Type, ev.Count = livedeck.EventLike, max(min(int64(data.LikeCount), maxLikeCount), 1)
+		ev.Type, ev.Count = livedeck.EventLike, max(min(int64(max(data.LikeCount, data.Count)), maxLikeCount), 1)
 	case "follow":
 		ev.Type = livedeck.EventFollow
 	case "share":
@@ -148,11 +174,15 @@ func ttOne(raw jsontext.Value, m *Message, s *Settings) {
 	case "social": // the library emits follow/share itself; a raw social message is told apart the same way
 		ev.Type = ttSocial(&data)
 	case "roomUser":
-		if data.ViewerCount == nil || *data.ViewerCount < 0 {
-			err = errors.New("data.viewerCount: missing")
+		online := data.ViewerCount
+		if online == nil {
+			online = data.Total
+		}
+		if online == nil || *online < 0 {
+			err = errors.New("data.viewerCount (or total): missing")
 			break
 		}
-		n := int64(*data.ViewerCount)
+		n := int64(*online)
 		ev.Type, ev.Online, ev.UserID = livedeck.EventViewers, &n, ""
 	case "gift":
 		err = ttGiftEvent(&ev, &data, s)
@@ -203,6 +233,9 @@ func ttSocial(data *ttData) livedeck.EventType {
 // true; others count at once. Value = diamonds × repeatCount × rate.
 func ttGiftEvent(ev *livedeck.Event, data *ttData, s *Settings) error {
 	g := data.GiftDetails
+	if g == nil {
+		g = data.Gift
+	}
 	if g == nil {
 		g = data.ExtendedGift
 	}

@@ -32,6 +32,13 @@ func TestTikTokLiveFixtures(t *testing.T) {
 	if !e[8].Ignored || e[8].Kind != "streamEnd" || !e[9].Ignored {
 		t.Errorf("streamEnd and emote are ignored: %+v", e[8:])
 	}
+	// The forwarder's recorded session, in the v3 schema's names.
+	v3 := all["forwarder-v3"]
+	if len(v3) != 17 || v3[1].Events[0].Text != "Is the serum good for dry skin?" || v3[2].Events[0].Count != 15 ||
+		*v3[3].Events[0].Online != 1534 || !v3[6].Ignored || v3[8].Events[0].Value != 50 || v3[9].Events[0].Text != "Do you ship to Canada?" ||
+		v3[12].Events[0].ID != v3[13].Events[0].ID || v3[0].Events[0].UserID != "tt:6812345678901234567" || !v3[16].Ignored {
+		t.Errorf("forwarder session (v3 names): %+v", v3)
+	}
 }
 
 func TestTikTokLiveGiftRate(t *testing.T) {
