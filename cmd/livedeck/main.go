@@ -25,6 +25,7 @@ var commands = []command{
 	{"demo", "run the whole product on this machine: embedded Redis, simulated live rooms", cmdDemo},
 	{"sim", "simulate live broadcasts against a running server (--rate, --rooms, --duration, --seed)", cmdSim},
 	{"connect", "pull connector: connect bilibili --room-id N --room R forwards a Bilibili live room's messages", cmdConnect},
+	{"connectors", "connectors dead-letters --room R [--source S] [--replay]: list or replay messages that failed mapping", cmdConnectors},
 	{"export", "write a room's event stream as JSONL", cmdExport},
 	{"replay", "play a JSONL file of events into a room at --speed times real time", cmdReplay},
 	{"rules", "rules check plan.yaml | rules backtest --rules plan.yaml --events show.jsonl | rules template", cmdRules},
