@@ -9,7 +9,13 @@ type Folded struct {
 	order   *livedeck.OrderChange
 	comment *livedeck.Comment
 	words   []string
+	spend   int64
 }
+
+// SpendChange is how much a spend report moved the room's spend: its
+// amount minus the amount it replaced (0 for other events, and for a
+// report older than the one in force).
+func (f Folded) SpendChange() int64 { return f.spend }
 
 // Order is the lifecycle step the event applied, if any.
 func (f Folded) Order() *livedeck.OrderChange { return f.order }
@@ -109,7 +115,7 @@ func (s *State) Fold(ev *livedeck.Event, id string, t *Text) Folded {
 		c.Funnel.Carts++
 		add(fCarts, 1)
 	case livedeck.EventAdSpend:
-		s.foldSpend(ev, add)
+		out.spend = s.foldSpend(ev, add)
 	case livedeck.EventOrder:
 		out.order = s.foldOrder(ev, id, add)
 	case livedeck.EventStock:

@@ -48,12 +48,12 @@ func (s *State) channel(id string) *channelState {
 // the stream wins). Totals move by the difference, counted at the
 // report's time, so a repeated report changes nothing and a correction
 // changes the spend by exactly what it corrects.
-func (s *State) foldSpend(ev *livedeck.Event, add func(int, int64)) {
+func (s *State) foldSpend(ev *livedeck.Event, add func(int, int64)) int64 {
 	k := spendKey(ev)
 	var prev int64
 	if old := s.spend[k]; old != nil {
 		if ev.TS < old.TS {
-			return
+			return 0
 		}
 		prev = old.Amount
 	}
@@ -63,6 +63,7 @@ func (s *State) foldSpend(ev *livedeck.Event, add func(int, int64)) {
 	s.c.Spend += d
 	s.channel(ev.Channel).Spend += d
 	add(fSpend, d)
+	return d
 }
 
 // paidTraffic fills the snapshot's spend, ROI and cart numbers.

@@ -32,6 +32,9 @@ type Builder struct {
 	users   map[string]int32 // user id → index
 	visits  []hit            // a user seen (any event with a user id)
 	pays    []pay            // GMV moves: paid (+) and refunded or cancelled after paid (−)
+	spends  []move           // changes of ad spend, at report time
+	carts   []int64          // event times of cart adds
+	clicks  []int64          // event times of product clicks
 	orders  map[string]*orderInfo
 	minutes map[int64]*minuteAcc
 
@@ -57,6 +60,11 @@ type pay struct {
 	order  string
 }
 
+// move is a signed amount at an event time.
+type move struct {
+	ts, amount int64
+}
+
 type orderInfo struct {
 	created int64 // event time of its first sighting
 }
@@ -64,7 +72,7 @@ type orderInfo struct {
 type minuteAcc struct {
 	online, onlineTS      int64
 	gmv, orders, comments int64
-	abuse                 int64
+	abuse, spend, carts   int64
 	visitors, buyers      map[int32]struct{}
 }
 
@@ -112,6 +120,15 @@ func (b *Builder) Event(ev *livedeck.Event, id string) *livedeck.OrderChange {
 		if c := out.Comment(); c != nil {
 			b.comment(c, out.Words(), m)
 		}
+	case livedeck.EventCartAdd:
+		b.carts = append(b.carts, ev.TS)
+		m.carts++
+	case livedeck.EventProductClick:
+		b.clicks = append(b.clicks, ev.TS)
+	}
+	if d := out.SpendChange(); d != 0 {
+		b.spends = append(b.spends, move{ev.TS, d})
+		m.spend += d
 	}
 	o := out.Order()
 	if o != nil {
@@ -210,6 +227,7 @@ func (b *Builder) Build(now int64) *Review {
 	r.Timeline = b.timeline()
 	r.Markers = b.markers()
 	r.Tiers = b.tiers()
+	r.Channels = channels(&snap)
 	r.SKUs = b.skus(&snap)
 	r.Keywords = top(b.words, 20, func(w string, n int64) livedeck.KeywordCount { return livedeck.KeywordCount{Word: w, Count: n} })
 	r.Questions = top(b.questions, 10, func(t string, n int64) TextCount { return TextCount{Text: t, Count: n} })
@@ -231,6 +249,9 @@ func (b *Builder) headline(s *livedeck.Snapshot) Headline {
 	h.Conversion = ratio(float64(h.Buyers), h.UV)
 	h.UVValue = ratio(float64(h.GMV), h.UV)
 	h.AOV = ratio(float64(h.GMV), h.Orders)
+	h.Spend, h.CartAdds, h.CartRate = s.Spend, s.CartAdds, s.CartRate
+	h.ROI = ratio(float64(h.GMV), h.Spend)
+	h.CostPerBuyer = ratio(float64(h.Spend), h.Buyers)
 	return h
 }
 
@@ -257,6 +278,7 @@ func (b *Builder) timeline() []Minute {
 			}
 			p.GMV, p.Orders, p.Comments = m.gmv, m.orders, m.comments
 			p.Visitors, p.Buyers = int64(len(m.visitors)), int64(len(m.buyers))
+			p.Spend, p.CartAdds = m.spend, m.carts
 		}
 		out = append(out, p)
 	}
@@ -316,6 +338,18 @@ func (b *Builder) skus(s *livedeck.Snapshot) []SKUResult {
 		out = append(out, SKUResult{SKU: id, Name: names[id], SKUStats: st})
 	}
 	slices.SortFunc(out, func(x, y SKUResult) int { return cmp.Or(cmp.Compare(y.GMV, x.GMV), cmp.Compare(x.SKU, y.SKU)) })
+	return out
+}
+
+// channels lists the paid traffic channels, most spend first.
+func channels(s *livedeck.Snapshot) []ChannelResult {
+	out := make([]ChannelResult, 0, len(s.Channels))
+	for id, c := range s.Channels {
+		out = append(out, ChannelResult{Channel: id, ChannelStats: c})
+	}
+	slices.SortFunc(out, func(x, y ChannelResult) int {
+		return cmp.Or(cmp.Compare(y.Spend, x.Spend), cmp.Compare(x.Channel, y.Channel))
+	})
 	return out
 }
 

@@ -12,5 +12,7 @@ func Compare(r, earlier *Review) *Comparison {
 		AvgWatchSeconds: a.AvgWatchSeconds - b.AvgWatchSeconds, Comments: a.Comments - b.Comments,
 		Likes: a.Likes - b.Likes, Follows: a.Follows - b.Follows, Shares: a.Shares - b.Shares,
 		DurationSeconds: a.DurationSeconds - b.DurationSeconds,
+		Spend:           a.Spend - b.Spend, ROI: a.ROI - b.ROI, CostPerBuyer: a.CostPerBuyer - b.CostPerBuyer,
+		CartAdds: a.CartAdds - b.CartAdds, CartRate: a.CartRate - b.CartRate,
 	}}
 }

@@ -14,7 +14,10 @@ func (b *Builder) cues(markers []Marker) []CueEffect {
 	slices.SortStableFunc(visits, func(x, y hit) int { return cmp.Compare(x.ts, y.ts) })
 	pays := slices.Clone(b.pays)
 	slices.SortStableFunc(pays, func(x, y pay) int { return cmp.Compare(x.ts, y.ts) })
-	w := &windows{visits: visits, pays: pays, seen: make([]uint32, len(b.users)), paid: make([]uint32, len(b.users))}
+	spends := slices.Clone(b.spends)
+	slices.SortStableFunc(spends, func(x, y move) int { return cmp.Compare(x.ts, y.ts) })
+	w := &windows{visits: visits, pays: pays, seen: make([]uint32, len(b.users)), paid: make([]uint32, len(b.users)),
+		spends: spends, carts: slices.Sorted(slices.Values(b.carts)), clicks: slices.Sorted(slices.Values(b.clicks))}
 
 	n := int64(b.window) * minuteMs
 	end := b.to + 1 // the last event's millisecond belongs to the show
@@ -65,6 +68,9 @@ type windows struct {
 	seen   []uint32
 	paid   []uint32
 	gen    uint32
+	spends []move
+	carts  []int64
+	clicks []int64
 }
 
 // measure returns the numbers of [from, to).
@@ -87,17 +93,32 @@ func (w *windows) measure(from, to int64) Window {
 			buyers++
 		}
 	}
+	var spend int64
+	k := sort.Search(len(w.spends), func(i int) bool { return w.spends[i].ts >= from })
+	for ; k < len(w.spends) && w.spends[k].ts < to; k++ {
+		spend += w.spends[k].amount
+	}
 	return Window{
 		Conversion: ratio(float64(buyers), visitors),
 		UVValue:    ratio(float64(gmv), visitors),
 		GMVPerMin:  float64(gmv) * float64(minuteMs) / float64(to-from),
+		ROI:        ratio(float64(gmv), spend),
+		CartRate:   ratio(float64(countIn(w.carts, from, to)), countIn(w.clicks, from, to)),
 	}
 }
 
+// countIn counts the sorted times in [from, to).
+func countIn(ts []int64, from, to int64) int64 {
+	i, _ := slices.BinarySearch(ts, from)
+	j, _ := slices.BinarySearch(ts, to)
+	return int64(j - i)
+}
+
 func add(a, b Window) Window {
-	return Window{Conversion: a.Conversion + b.Conversion, UVValue: a.UVValue + b.UVValue, GMVPerMin: a.GMVPerMin + b.GMVPerMin}
+	return Window{Conversion: a.Conversion + b.Conversion, UVValue: a.UVValue + b.UVValue, GMVPerMin: a.GMVPerMin + b.GMVPerMin,
+		ROI: a.ROI + b.ROI, CartRate: a.CartRate + b.CartRate}
 }
 
 func scale(a Window, k float64) Window {
-	return Window{Conversion: a.Conversion * k, UVValue: a.UVValue * k, GMVPerMin: a.GMVPerMin * k}
+	return Window{Conversion: a.Conversion * k, UVValue: a.UVValue * k, GMVPerMin: a.GMVPerMin * k, ROI: a.ROI * k, CartRate: a.CartRate * k}
 }

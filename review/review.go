@@ -29,6 +29,7 @@ type Review struct {
 	Timeline  []Minute                `json:"timeline"`
 	Markers   []Marker                `json:"markers"`
 	Tiers     []TierResult            `json:"tiers"`
+	Channels  []ChannelResult         `json:"channels"` // paid traffic channels, most spend first
 	SKUs      []SKUResult             `json:"skus"`
 	Funnel    livedeck.Funnel         `json:"funnel"`
 	Keywords  []livedeck.KeywordCount `json:"keywords"`
@@ -56,6 +57,18 @@ type Headline struct {
 	Follows         int64   `json:"follows"`
 	Shares          int64   `json:"shares"`
 	DurationSeconds int64   `json:"duration_seconds"`
+	Spend           int64   `json:"spend"`          // ad spend, corrections applied
+	ROI             float64 `json:"roi"`            // GMV ÷ spend; 0 without spend
+	CostPerBuyer    float64 `json:"cost_per_buyer"` // spend ÷ buyers, minor units
+	CartAdds        int64   `json:"cart_adds"`
+	CartRate        float64 `json:"cart_rate"` // cart adds ÷ clicks
+}
+
+// ChannelResult is one paid traffic channel's results: its spend and the
+// GMV of the orders attributed to it.
+type ChannelResult struct {
+	Channel string `json:"channel"`
+	livedeck.ChannelStats
 }
 
 // Minute is one minute of the timeline.
@@ -67,6 +80,8 @@ type Minute struct {
 	Comments int64 `json:"comments"` //
 	Visitors int64 `json:"visitors"` // distinct users seen within the minute
 	Buyers   int64 `json:"buyers"`   // distinct users who paid within the minute
+	Spend    int64 `json:"spend"`    // change of ad spend reported within the minute
+	CartAdds int64 `json:"cart_adds"`
 }
 
 // Marker kinds.
@@ -100,6 +115,10 @@ type TierResult struct {
 	Visitors   int64   `json:"visitors"`   // distinct users seen while it was in effect
 	Conversion float64 `json:"conversion"` // buyers ÷ visitors
 	GMVPerMin  float64 `json:"gmv_per_min"`
+	Spend      int64   `json:"spend"`     // ad spend reported while it was in effect (by report time)
+	ROI        float64 `json:"roi"`       // GMV ÷ spend; 0 without spend
+	CartAdds   int64   `json:"cart_adds"` // while it was in effect
+	CartRate   float64 `json:"cart_rate"` // cart adds ÷ clicks while it was in effect
 }
 
 // SKUResult is one product's results.
@@ -142,6 +161,8 @@ type Window struct {
 	Conversion float64 `json:"conversion"`  // paying buyers ÷ visitors in the window
 	UVValue    float64 `json:"uv_value"`    // GMV ÷ visitors in the window, minor units
 	GMVPerMin  float64 `json:"gmv_per_min"` // minor units
+	ROI        float64 `json:"roi"`         // GMV ÷ spend reported in the window; 0 without spend
+	CartRate   float64 `json:"cart_rate"`   // cart adds ÷ clicks in the window
 }
 
 // Comparison sets a review beside an earlier one.

@@ -46,6 +46,7 @@ type tierAcc struct {
 	TierResult
 	first            int64
 	buyers, visitors map[int32]struct{}
+	clicks           int64
 }
 
 // tiers attributes orders to the tier in effect when they were created (as
@@ -101,11 +102,24 @@ func (b *Builder) tiers() []TierResult {
 			}
 		}
 	}
+	// Spend, cart adds and clicks count toward the tier in effect at their
+	// event time.
+	for _, s := range b.spends {
+		get(tierAt(spans, s.ts), s.ts).Spend += s.amount
+	}
+	for _, ts := range b.carts {
+		get(tierAt(spans, ts), ts).CartAdds++
+	}
+	for _, ts := range b.clicks {
+		get(tierAt(spans, ts), ts).clicks++
+	}
 	list := make([]*tierAcc, 0, len(acc))
 	for _, a := range acc {
 		if a.Seconds == 0 && a.Orders == 0 && len(a.visitors) == 0 {
 			continue
 		}
+		a.ROI = ratio(float64(a.GMV), a.Spend)
+		a.CartRate = ratio(float64(a.CartAdds), a.clicks)
 		a.Buyers, a.Visitors = int64(len(a.buyers)), int64(len(a.visitors))
 		a.Conversion = ratio(float64(a.Buyers), a.Visitors)
 		if a.Seconds > 0 {
