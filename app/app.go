@@ -32,6 +32,9 @@ import (
 type Config struct {
 	RedisURL string // required
 	Instance string // this instance's name in leases and logs; zero means hostname-pid
+	// BannedTerms is a YAML file of the absolute terms cues are checked
+	// for (the shape of rules/banned_terms.yaml); zero means the built-in list.
+	BannedTerms string
 
 	Server server.Config
 	Live   live.Config
@@ -105,7 +108,14 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		a.Close()
 		return nil, err
 	}
-	a.rules = rules.NewService(rdb, rules.EngineConfig{}, rules.NewMetrics(a.registry))
+	var rcfg rules.EngineConfig
+	if cfg.BannedTerms != "" {
+		if rcfg.Banned, err = rules.LoadBannedTerms(cfg.BannedTerms); err != nil {
+			a.Close()
+			return nil, fmt.Errorf("banned terms: %w", err)
+		}
+	}
+	a.rules = rules.NewService(rdb, rcfg, rules.NewMetrics(a.registry))
 	a.proc, err = live.New(cfg.Live, rdb, a.blocking, a.rules.Engine, a.registry, log)
 	if err != nil {
 		a.Close()

@@ -289,8 +289,8 @@ func checkAction(rule, field string, a Action, banned []string) (*template.Templ
 			bad(".cue.text", "a cue needs text")
 		}
 		for _, w := range bannedIn(text, banned) {
-			probs = append(probs, Problem{Rule: rule, Field: field + ".cue.text", Warning: true,
-				Message: fmt.Sprintf("contains %q, a word advertising law restricts (极限用语)", w)})
+			probs = append(probs, Problem{Rule: rule, Field: field + ".cue.text", Warning: true, Code: "banned_term", Args: map[string]string{"term": w},
+				Message: fmt.Sprintf("contains %q, an absolute term the advertising law bans (广告法 Art. 9(3))", w)})
 		}
 	case a.Alert != nil:
 		text = a.Alert.Message
@@ -322,18 +322,4 @@ func checkAction(rule, field string, a Action, banned []string) (*template.Templ
 		bad("", "template: %v", err)
 	}
 	return t, probs
-}
-
-// DefaultBanned are words Chinese advertising law restricts in sales talk
-// (广告法极限用语); producers get a warning when a cue uses one.
-var DefaultBanned = []string{"最", "第一", "国家级", "世界级", "顶级", "极品", "100%", "万能", "绝对", "唯一", "首个", "全网最低"}
-
-func bannedIn(text string, banned []string) []string {
-	var out []string
-	for _, w := range banned {
-		if w != "" && strings.Contains(text, w) {
-			out = append(out, w)
-		}
-	}
-	return out
 }

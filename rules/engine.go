@@ -87,7 +87,7 @@ const (
 // EngineConfig tunes the engine.
 type EngineConfig struct {
 	Location *time.Location // for active windows; nil means time.Local
-	Banned   []string       // banned advertising words; nil means DefaultBanned
+	Banned   []string       // absolute terms a cue may not use, in BannedTerms.List form ("!" marks an allowed phrase); nil means DefaultBanned
 	Interval time.Duration  // expected time between a room's evaluations, for the missed-evaluations metric; zero means 100 ms
 }
 

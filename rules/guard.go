@@ -92,7 +92,7 @@ func unknownSKUs(c *Compiled, products []livedeck.Product) Problems {
 	var out Problems
 	warn := func(rule, field, sku string) {
 		if sku != "" && !have[sku] {
-			out = append(out, Problem{Rule: rule, Field: field, Warning: true,
+			out = append(out, Problem{Rule: rule, Field: field, Warning: true, Code: "unknown_sku", Args: map[string]string{"sku": sku},
 				Message: fmt.Sprintf("the room has no product %q", sku)})
 		}
 	}

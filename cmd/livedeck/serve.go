@@ -49,6 +49,7 @@ func serveFlags(fs *flagSet, cfg *app.Config, limits *rateFlags) {
 	fs.Int(&limits.ingest, "ingest-limit", "LIVEDECK_INGEST_LIMIT", 200, "ingest requests per second per token or webhook (burst twice that)")
 	fs.Int(&limits.principal, "api-user-limit", "LIVEDECK_API_USER_LIMIT", 50, "API requests (websocket upgrades included) per second per user or token (burst twice that)")
 	fs.Int(&limits.api, "api-ip-limit", "LIVEDECK_API_IP_LIMIT", 100, "requests per second per client IP (burst twice that)")
+	fs.String(&cfg.BannedTerms, "banned-terms", "LIVEDECK_BANNED_TERMS", "", "YAML file of absolute terms cue texts are checked for (default: the built-in list, rules/banned_terms.yaml)")
 	fs.String(&cfg.Live.Classifier, "classifier", "LIVEDECK_CLASSIFIER", "", "YAML file of comment keyword lists (default: built-in lists)")
 	fs.Duration(&cfg.Live.StaleAfter, "stale-after", "LIVEDECK_STALE_AFTER", 30*time.Second, "a source silent this long is marked stale on the dashboard, with the numbers it feeds")
 }

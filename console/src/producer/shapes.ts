@@ -145,6 +145,8 @@ export interface DryRunItem {
   /** fires: would fire now; waits: matches but must hold for `for`; idle: no match; error. */
   state: 'fires' | 'waits' | 'idle' | 'error'
   detail: string
+  /** What saving the candidate would do to the rule's current state ("stays firing", "clears now", …), when the server says. */
+  change?: string
 }
 
 /** Dry-run results ({"results":[{"rule","matched","would_fire","error","actions"}]}), firing ones first. */
@@ -154,7 +156,8 @@ export function dryRunOf(body: unknown): DryRunItem[] {
     .map((r): DryRunItem => {
       const state = r.error ? 'error' : r.would_fire ? 'fires' : r.matched ? 'waits' : 'idle'
       const acts = Array.isArray(r.actions) ? r.actions.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' · ') : ''
-      return { rule: String(r.rule ?? r.name ?? ''), state, detail: r.error ? String(r.error) : acts }
+      const change = typeof r.change === 'string' && r.change ? r.change : undefined
+      return { rule: String(r.rule ?? r.name ?? ''), state, detail: r.error ? String(r.error) : acts, change }
     })
     .sort((a, b) => rank[a.state] - rank[b.state] || a.rule.localeCompare(b.rule))
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { problemsOf } from './validation'
+import { setLang } from '../i18n'
+import { changeText, problemsOf } from './validation'
 
 describe('problemsOf', () => {
   it('reads an errors list with positions', () => {
@@ -40,5 +41,22 @@ describe('problemsOf', () => {
     expect(problemsOf({ valid: true })).toEqual([])
     expect(problemsOf(null)).toEqual([])
     expect(problemsOf('file:3:7 oops')[0].message).toBe('file:3:7 oops')
+  })
+
+  it('words coded problems in the console language, the server message otherwise', () => {
+    const body = { valid: true, problems: [
+      { rule: 'last-3', field: 'actions[0].cue.text', source_line: 9, warning: true, code: 'banned_term', args: { term: '最低价' }, message: 'contains "最低价", an absolute term' },
+      { rule: 'x', field: 'when', code: 'not_in_catalogue', message: 'as the server says' },
+    ] }
+    setLang('zh-CN')
+    expect(problemsOf(body).map((p) => [p.code, p.message, p.severity])).toEqual([
+      ['banned_term', '含“最低价”：广告法第九条第（三）项禁止的绝对化用语', 'warning'],
+      ['not_in_catalogue', 'as the server says', 'error'],
+    ])
+    expect(changeText('stays firing')).toBe('保持触发')
+    setLang('en')
+    expect(problemsOf(body)[0].message).toBe('contains “最低价”, an absolute term the advertising law bans (Art. 9(3))')
+    expect(changeText('clears now')).toBe('clears now')
+    expect(changeText('something new')).toBe('something new')
   })
 })

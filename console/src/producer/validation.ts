@@ -5,8 +5,13 @@
 // bare array, or just the envelope {"error":{"code","field","message"}},
 // whose message may carry the position ("line 3, column 5").
 
+import { t, type MsgKey } from '../i18n'
+import { en } from '../messages/en'
+
 export interface Problem {
   message: string
+  /** The server's problem code (banned_term, clear_overlaps_when, …), when it gives one. */
+  code?: string
   rule?: string
   field?: string
   line?: number
@@ -22,8 +27,10 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
 function one(r: Raw, severity: Problem['severity']): Problem {
   const pos = (r.position ?? r.pos ?? {}) as Raw
   const message = str(r.message) ?? str(r.error) ?? str(r.msg) ?? JSON.stringify(r)
+  const code = str(r.code)
   const p: Problem = {
-    message,
+    message: translated(code, r.args) ?? message,
+    code,
     rule: str(r.rule) ?? str(r.rule_name) ?? str(r.name),
     field: str(r.field) ?? str(r.path),
     line: num(r.line) ?? num(pos.line),
@@ -38,6 +45,21 @@ function one(r: Raw, severity: Problem['severity']): Problem {
     }
   }
   return p
+}
+
+/** The message of a coded problem in the console's language, if the catalogue has it; args fill its placeholders. */
+function translated(code: string | undefined, args: unknown): string | undefined {
+  const key = `problem.${code}`
+  if (!code || !(key in en)) return undefined
+  const vars: Record<string, string> = {}
+  if (args && typeof args === 'object') for (const [k, v] of Object.entries(args as Raw)) vars[k] = String(v)
+  return t(key as MsgKey, vars)
+}
+
+/** A dry-run's change ("stays firing", "clears now", …) in the console's language; unknown ones as the server wrote them. */
+export function changeText(change: string): string {
+  const key = `rules.change.${change}`
+  return key in en ? t(key as MsgKey) : change
 }
 
 export function problemsOf(body: unknown): Problem[] {

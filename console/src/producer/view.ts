@@ -15,7 +15,7 @@ import { banner } from '../views/banner'
 import { diffLines } from './diff'
 import { RuleSet, type RuleInfo } from './ruleset'
 import { dryRunOf, firingOf, firingsOf, rulesText, templatesOf, versionOf, versionsOf, type FiringItem, type VersionItem } from './shapes'
-import { problemsOf, type Problem } from './validation'
+import { changeText, problemsOf, type Problem } from './validation'
 
 const YAML_TYPE = 'application/yaml'
 const HISTORY_LIMIT = 200
@@ -308,7 +308,9 @@ export function producerView(root: HTMLElement, room: string, resume: ResumeBook
       replace(dryBox,
         h('p', { class: 'muted', text: firing ? '' : t('rules.dryRunNone') }),
         h('ul', 'dry-list', ...items.map((d) => h('li', { class: `dry-${d.state}`, testid: 'rule-dry-run-item', attrs: { 'data-state': d.state } },
-          h('strong', { text: d.rule }), h('span', { class: 'badge dry-badge', text: d.state }), h('span', { class: 'muted', text: d.detail })))))
+          h('strong', { text: d.rule }), h('span', { class: 'badge dry-badge', text: d.state }),
+          d.change ? h('span', { class: 'badge dry-change', testid: 'rule-dry-run-change', text: changeText(d.change) }) : null,
+          h('span', { class: 'muted', text: d.detail })))))
     } catch (e) {
       const list = e instanceof ApiError && e.body ? problemsOf(e.body) : []
       if (list.length) showProblems(list)
