@@ -38,6 +38,11 @@ type biliCmd struct {
 	Cmd  string         `json:"cmd"`
 	Info jsontext.Value `json:"info"`
 	Data jsontext.Value `json:"data"`
+	// Received is added by LiveDeck's pull connector (livedeck connect
+	// bilibili): unix ms when it read the message. Messages without a time
+	// of their own take it for their time and id, so a batch sent again
+	// later keeps its ids.
+	Received integer `json:"ld_received_ms"`
 }
 
 func (bilibili) one(raw jsontext.Value, m *Message, s *Settings, received time.Time) {
@@ -48,6 +53,9 @@ func (bilibili) one(raw jsontext.Value, m *Message, s *Settings, received time.T
 	// Since 2019 a cmd may carry parameters after ':' (DANMU_MSG:4:0:2:2:2:0).
 	cmd, _, _ := strings.Cut(c.Cmd, ":")
 	m.Kind = cmd
+	if c.Received > 0 {
+		received = time.UnixMilli(int64(c.Received))
+	}
 	switch cmd {
 	case "":
 		m.Err = errors.New("no cmd")
@@ -375,7 +383,7 @@ func biliLike(data jsontext.Value, raw jsontext.Value, m *Message, received time
 		return err
 	}
 	m.Events = []livedeck.Event{{ID: DerivedID(biliPrefix+"like:", string(raw), strconv.FormatInt(received.Unix(), 10)),
-		Type: livedeck.EventLike, Count: 1, UserID: biliUser(int64(l.UID), "", l.Uname)}}
+		Type: livedeck.EventLike, TS: unixMilli(received), Count: 1, UserID: biliUser(int64(l.UID), "", l.Uname)}}
 	return nil
 }
 
@@ -397,6 +405,15 @@ func biliOnline(data jsontext.Value, raw jsontext.Value, m *Message, received ti
 		return errors.New("data.online_count: negative")
 	}
 	m.Events = []livedeck.Event{{ID: DerivedID(biliPrefix+"online:", string(raw), strconv.FormatInt(received.Unix(), 10)),
-		Type: livedeck.EventViewers, Online: &n}}
+		Type: livedeck.EventViewers, TS: unixMilli(received), Online: &n}}
 	return nil
+}
+
+// unixMilli is t in unix ms; zero for the zero time (the event then takes
+// the delivery's time).
+func unixMilli(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
 }

@@ -6,10 +6,12 @@
 package pull
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -54,7 +56,7 @@ func (b *Bilibili) Run(ctx context.Context) error {
 		go report(ctx, log, b.Report, fwd, fm, dm)
 	}
 	err = client.Run(ctx, func(ctx context.Context, cmd []byte) error {
-		err := fwd.Put(ctx, cmd)
+		err := fwd.Put(ctx, Stamp(cmd, time.Now()))
 		if errors.Is(err, forward.ErrNotJSON) {
 			log.Warn("bilibili command is not JSON; not forwarded", "body", fmt.Sprintf("%.200q", cmd))
 			return nil
@@ -102,4 +104,25 @@ func value(c prometheus.Counter) int64 {
 		return 0
 	}
 	return int64(m.GetCounter().GetValue())
+}
+
+// Stamp adds "ld_received_ms" (the time the connector read the message, in
+// unix ms) to a command object, as the bilibili adapter expects: messages
+// without an id or time of their own (likes, online counts) take their id
+// from it, so a batch sent again after a lost acknowledgement counts once.
+// Anything but a JSON object is returned as it is.
+func Stamp(cmd []byte, at time.Time) []byte {
+	body := bytes.TrimSpace(cmd)
+	if len(body) < 2 || body[0] != '{' || body[len(body)-1] != '}' {
+		return cmd
+	}
+	inner := bytes.TrimSpace(body[1 : len(body)-1])
+	out := make([]byte, 0, len(body)+32)
+	out = append(out, body[:len(body)-1]...)
+	if len(inner) > 0 {
+		out = append(out, ',')
+	}
+	out = append(out, `"ld_received_ms":`...)
+	out = strconv.AppendInt(out, at.UnixMilli(), 10)
+	return append(out, '}')
 }
