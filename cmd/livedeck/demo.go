@@ -48,10 +48,22 @@ func cmdDemo(ctx context.Context, args []string) error {
 	for i, r := range app.DemoRooms {
 		ids[i] = r.ID
 	}
+	ids = append(ids, app.DemoBilibiliRoom.ID)
 	logins, err := a.Auth().SeedDemo(ctx, ids)
 	if err != nil {
 		return err
 	}
+	ingestToken := ""
+	for _, l := range logins {
+		if l.Role == auth.Ingest {
+			ingestToken = l.Password
+		}
+	}
+	go func() { // a room fed through the Bilibili connector, from a recorded session
+		if err := a.DemoBilibili(ctx, ingestToken); err != nil && ctx.Err() == nil {
+			log.Error("demo bilibili connector stopped", "err", err)
+		}
+	}()
 	go func() {
 		if err := a.Simulate(ctx, rate); err != nil {
 			log.Error("demo simulator stopped", "err", err)
@@ -59,6 +71,6 @@ func cmdDemo(ctx context.Context, args []string) error {
 	}()
 	fmt.Printf("LiveDeck demo running.\n  Console:  http://%s/\n  Metrics:  http://%s/metrics\n", a.Addr(), a.Addr())
 	fmt.Print(auth.FormatDemo(logins))
-	fmt.Printf("  Views: http://%s/#/operator?rooms=demo-beauty,demo-fashion  /#/host?room=demo-beauty  /#/producer?room=demo-beauty\nPress Ctrl-C to stop.\n", a.Addr())
+	fmt.Printf("  Views: http://%s/#/operator?rooms=demo-beauty,demo-fashion  /#/host?room=demo-beauty  /#/producer?room=demo-beauty\n  Connector room (Bilibili, through livedeck connect's client): /#/operator?rooms=demo-bilibili\nPress Ctrl-C to stop.\n", a.Addr())
 	return a.Run(ctx)
 }
