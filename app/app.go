@@ -138,7 +138,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		a.Close()
 		return nil, err
 	}
-	a.hub = server.NewHub(server.HubConfig{Instance: cfg.Instance}, rdb, a.hubBlock, a.registry, log)
+	a.hub = server.NewHub(server.HubConfig{Instance: cfg.Instance,
+		// Processed rooms republish at least every second; five without
+		// one means the room lost its processor or its backlog grows.
+		ProcessingLag: 5 * time.Second}, rdb, a.hubBlock, a.registry, log)
 	a.srv, err = server.New(cfg.Server, server.Deps{Redis: rdb, Registry: a.registry, Logger: log,
 		Series: &live.SeriesStore{RDB: rdb}, Console: console.FS(), Ingest: a.ingest, Hub: a.hub, Rules: a.rules, Auth: a.auth,
 		Review:     &review.Store{RDB: rdb, Text: a.proc.Text()},

@@ -37,7 +37,7 @@ const (
 	typeError    = "error"
 )
 
-var messageTypes = []string{typeHello, typeSnapshot, typeMetrics, typeComment, typeError, "cue", "tier", "alert", "gift", "ack", "withdraw"}
+var messageTypes = []string{typeHello, typeSnapshot, typeMetrics, typeComment, typeError, "cue", "tier", "alert", "gift", "ack", "withdraw", typeHealth}
 
 // outMsg is one server message encoded once for every client it goes to:
 // head is `{"type":…,"room":…` and body is `,"id":…,"data":…}`; each

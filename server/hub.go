@@ -20,6 +20,8 @@ type HubConfig struct {
 	MetricsInterval time.Duration // least gap between metrics messages of a room; zero means 100 ms (10/s)
 	SignalBlock     time.Duration // XREAD BLOCK of a room's signal relay; zero means 1 s
 	CloseWait       time.Duration // shutdown waits this long for close frames to go out; zero means 2 s
+	HealthInterval  time.Duration // how often Redis is probed for the consoles' health state; zero means 500 ms
+	ProcessingLag   time.Duration // a room whose numbers are not republished this long is shown delayed; zero means not watched
 }
 
 func (c *HubConfig) setDefaults() {
@@ -41,6 +43,9 @@ func (c *HubConfig) setDefaults() {
 	if c.CloseWait <= 0 {
 		c.CloseWait = 2 * time.Second
 	}
+	if c.HealthInterval <= 0 {
+		c.HealthInterval = 500 * time.Millisecond
+	}
 }
 
 // Hub fans room updates out to this instance's console websockets. One
@@ -57,6 +62,7 @@ type Hub struct {
 	register   chan *client
 	unregister chan *client
 	broadcast  chan *outMsg
+	probes     chan bool // Redis probe results (hub_health.go)
 
 	quit     chan struct{} // closed when shutdown begins
 	quitOnce sync.Once
@@ -80,6 +86,7 @@ func NewHub(cfg HubConfig, rdb, blocking redis.UniversalClient, reg prometheus.R
 		register:   make(chan *client),
 		unregister: make(chan *client),
 		broadcast:  make(chan *outMsg, 4096),
+		probes:     make(chan bool),
 		quit:       make(chan struct{}),
 		done:       make(chan struct{}),
 	}
@@ -92,6 +99,7 @@ func NewHub(cfg HubConfig, rdb, blocking redis.UniversalClient, reg prometheus.R
 func (h *Hub) Run(ctx context.Context) error {
 	rctx, stopRelays := context.WithCancel(ctx)
 	h.relay.start(rctx)
+	go h.probeRedis(rctx)
 	s := &hubState{h: h, clients: map[*client]struct{}{}, rooms: map[string]*hubRoom{}, pending: map[string]*hubRoom{}}
 	tick := time.NewTicker(h.cfg.MetricsInterval / 4)
 	defer func() {
@@ -111,6 +119,8 @@ func (h *Hub) Run(ctx context.Context) error {
 			s.deliver(m, time.Now())
 		case now := <-tick.C:
 			s.flushMetrics(now)
+		case ok := <-h.probes:
+			s.probed(ok, time.Now())
 		case <-ctx.Done():
 			return nil
 		case <-h.quit:
@@ -177,6 +187,8 @@ type hubState struct {
 	clients map[*client]struct{}
 	rooms   map[string]*hubRoom
 	pending map[string]*hubRoom // rooms holding a coalesced metrics message
+
+	redisDownSince time.Time // zero while Redis answers the probes
 }
 
 // hubRoom is one room with clients on this instance.
@@ -185,6 +197,8 @@ type hubRoom struct {
 	watch       *roomWatch
 	pending     *outMsg // newest metrics not yet sent
 	lastMetrics time.Time
+	lastLive    time.Time  // newest metrics relayed, or when the room was first watched
+	health      healthData // as last sent to the room's clients
 }
 
 func (s *hubState) add(c *client) {
@@ -197,10 +211,13 @@ func (s *hubState) add(c *client) {
 	for _, id := range c.rooms {
 		r := s.rooms[id]
 		if r == nil {
-			r = &hubRoom{clients: map[*client]struct{}{}, watch: s.h.relay.watch(id)}
+			r = &hubRoom{clients: map[*client]struct{}{}, watch: s.h.relay.watch(id), lastLive: time.Now(), health: healthData{Status: "ok"}}
 			s.rooms[id] = r
 		}
 		r.clients[c] = struct{}{}
+		if r.health.Status != "ok" && c.view != viewHost {
+			c.queue(healthMsg(id, r.health))
+		}
 		ready = append(ready, r.watch.ready)
 	}
 	c.ready = ready
@@ -217,6 +234,7 @@ func (s *hubState) deliver(m *outMsg, now time.Time) {
 		return
 	}
 	if m.typ == typeMetrics {
+		r.lastLive = now
 		if now.Sub(r.lastMetrics) < s.h.cfg.MetricsInterval {
 			r.pending = m
 			s.pending[m.room] = r
@@ -244,7 +262,7 @@ func (s *hubState) flushMetrics(now time.Time) {
 // fanout queues m for every client of r without waiting on any of them.
 func (s *hubState) fanout(r *hubRoom, m *outMsg) {
 	for c := range r.clients {
-		if m.typ == typeComment && c.view == viewHost {
+		if c.view == viewHost && offCamera(m.typ) {
 			continue
 		}
 		select {

@@ -226,6 +226,7 @@ export type MessageType =
   | 'gift'
   | 'ack'
   | 'withdraw'
+  | 'health'
   | 'error'
 
 export interface Envelope<T = unknown> {

@@ -15,6 +15,8 @@ export const en = {
   'conn.retryIn': 'Reconnecting in {s} s',
   'conn.retryNow': 'Reconnect now',
   'conn.noData': 'No live data for {rooms} — stale since {since}',
+  'conn.delayedRedis': 'Numbers delayed: the server cannot reach its data store since {since} — not a quiet room',
+  'conn.delayedProcessing': 'Numbers for {rooms} delayed since {since}: the room is not being processed',
   'conn.auth': 'Sign in to see live data',
   'conn.fatal4003': 'You are not allowed to see this room.',
   'conn.fatal4004': 'Unknown room.',

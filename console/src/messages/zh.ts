@@ -17,6 +17,8 @@ export const zh: Record<keyof typeof en, string> = {
   'conn.retryIn': '{s} 秒后重连',
   'conn.retryNow': '立即重连',
   'conn.noData': '{rooms} 无实时数据 — 自 {since} 起未更新',
+  'conn.delayedRedis': '数据延迟：服务器自 {since} 起无法读取数据存储 — 并非直播间冷场',
+  'conn.delayedProcessing': '{rooms} 的数据自 {since} 起延迟：直播间暂未被处理',
   'conn.auth': '请登录以查看实时数据',
   'conn.fatal4003': '你无权查看此直播间。',
   'conn.fatal4004': '直播间不存在。',

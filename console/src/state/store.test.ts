@@ -28,6 +28,22 @@ describe('Store', () => {
     expect(changed).toEqual(['metrics'])
   })
 
+  it('keeps the server-reported data health per room', () => {
+    const { s, changed } = mk(['r1', 'r2'])
+    expect(s.delayed().rooms).toEqual([])
+    s.handle({ type: 'health', room: 'r2', seq: 1, data: { status: 'delayed', reason: 'processing', since: 9_000 } })
+    s.handle({ type: 'health', room: 'r1', seq: 2, data: { status: 'delayed', reason: 'redis', since: 8_000 } })
+    s.handle({ type: 'health', room: 'nope', seq: 3, data: { status: 'delayed', reason: 'redis', since: 1 } })
+    expect(s.delayed()).toEqual({ rooms: ['r1', 'r2'], since: 8_000, redis: true })
+    s.handle({ type: 'health', room: 'r1', seq: 4, data: { status: 'ok' } })
+    expect(s.delayed()).toEqual({ rooms: ['r2'], since: 9_000, redis: false })
+    s.handle({ type: 'health', room: 'r2', seq: 5, data: { status: 'bogus' } })
+    expect(s.delayed().rooms).toEqual(['r2'])
+    s.handle({ type: 'health', room: 'r2', seq: 6, data: { status: 'ok' } })
+    expect(s.delayed().rooms).toEqual([])
+    expect(changed.filter((p) => p === 'conn')).toHaveLength(4)
+  })
+
   it('is stale when disconnected and when metrics stop', () => {
     const { s, at } = mk()
     s.setConn({ status: 'open', since: 10_000, attempt: 0, gaps: 0 })

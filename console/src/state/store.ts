@@ -17,6 +17,14 @@ export interface StoreOptions {
   changed: (...parts: Part[]) => void
 }
 
+/** A room's data health: "delayed" while the server cannot reach its data
+ * (reason "redis") or the room's numbers stopped moving on ("processing"). */
+export interface RoomHealth {
+  status: 'ok' | 'delayed'
+  reason?: 'redis' | 'processing'
+  since?: number
+}
+
 export class Store {
   readonly rooms = new Map<string, RoomState>()
   readonly trends = new Map<string, Trend>()
@@ -29,6 +37,8 @@ export class Store {
   readonly startedAt: number
   /** The latest `error` message from the server. */
   lastError: { message: string; at: number } | null = null
+  /** Data health per room as the server reports it (never sent to the host view). */
+  readonly health = new Map<string, RoomHealth>()
   /** Snapshots applied per room, so views can reload chart history after each. */
   snapshots = new Map<string, number>()
 
@@ -80,6 +90,15 @@ export class Store {
       this.o.changed('conn')
       return
     }
+    if (env.type === 'health') {
+      const d = env.data as RoomHealth
+      if (env.room && this.rooms.has(env.room) && d && (d.status === 'ok' || d.status === 'delayed')) {
+        if (d.status === 'ok') this.health.delete(env.room)
+        else this.health.set(env.room, { status: 'delayed', reason: d.reason, since: d.since })
+        this.o.changed('conn')
+      }
+      return
+    }
     const st = env.room ? this.rooms.get(env.room) : undefined
     if (!st) return
     const parts = applyEnvelope(st, env, { now: this.now(), serverNow: this.serverNow(), resume: this.o.resume })
@@ -100,6 +119,19 @@ export class Store {
     for (const st of this.rooms.values()) cues = pruneCues(st, this.serverNow()) || cues
     if (cues) this.o.changed('cues')
     this.o.changed('tick')
+  }
+
+  /** The delayed rooms, the earliest since, and whether any is delayed because the server cannot reach its data. */
+  delayed(): { rooms: string[]; since?: number; redis: boolean } {
+    const rooms: string[] = []
+    let since: number | undefined
+    let redis = false
+    for (const [r, h] of this.health) {
+      rooms.push(r)
+      if (h.since !== undefined && (since === undefined || h.since < since)) since = h.since
+      redis = redis || h.reason === 'redis'
+    }
+    return { rooms: rooms.sort(), since, redis }
   }
 
   staleness(thresholdMs = 3000): Staleness {

@@ -1,5 +1,5 @@
 // The connection banner: always in the DOM (data-testid="conn-banner") with
-// data-state ok | connecting | stale | disconnected | auth | fatal, visible
+// data-state ok | connecting | stale | delayed | disconnected | auth | fatal, visible
 // whenever the numbers on screen may be old.
 
 import { h, setText } from '../dom'
@@ -7,7 +7,7 @@ import { clock } from '../format'
 import { t } from '../i18n'
 import type { LiveSession } from '../session'
 
-export type BannerState = 'ok' | 'connecting' | 'stale' | 'disconnected' | 'auth' | 'fatal'
+export type BannerState = 'ok' | 'connecting' | 'stale' | 'delayed' | 'disconnected' | 'auth' | 'fatal'
 
 export function banner(session: LiveSession) {
   const msg = h('span', { class: 'banner-msg', testid: 'conn-banner-text' })
@@ -37,6 +37,13 @@ export function banner(session: LiveSession) {
       state = 'disconnected'
       text = t('conn.lost', { since: clock(stale.since ?? st.now()) })
       if (conn.retryAt) retryText = t('conn.retryIn', { s: Math.max(0, Math.ceil((conn.retryAt - st.now()) / 1000)) })
+    } else if (st.delayed().rooms.length > 0) {
+      // The server says its numbers are behind: say why, and since when
+      // (server time, shown in the viewer's clock).
+      const d = st.delayed()
+      state = 'delayed'
+      const since = clock((d.since ?? st.serverNow()) - st.serverOffset)
+      text = d.redis ? t('conn.delayedRedis', { since }) : t('conn.delayedProcessing', { rooms: d.rooms.join(', '), since })
     } else if (stale.stale) {
       state = 'stale'
       text = t('conn.noData', { rooms: stale.rooms.join(', '), since: clock(stale.since ?? st.now()) })
