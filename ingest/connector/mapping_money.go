@@ -35,7 +35,7 @@ func minorOf(v any, currency string) (int64, error) {
 	case nil:
 		return 0, errors.New("minor: no amount (null or missing)")
 	default:
-		return 0, fmt.Errorf("minor: want a decimal string or number, got %T", v)
+		return 0, fmt.Errorf("minor: want a decimal string or number, got %s", typeName(v))
 	}
 	n, err := ParseMinor(text, currency)
 	if err != nil {
