@@ -80,6 +80,13 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 		t.Errorf("screenshot %s: %v", name, err)
 		return
 	}
+	keep(t, name, png)
+}
+
+// keep saves a PNG under artifacts/screenshots (and docs/screenshots with
+// -update-screenshots).
+func keep(t *testing.T, name string, png []byte) {
+	t.Helper()
 	dirs := []string{filepath.Join("..", "artifacts", "screenshots")}
 	if *updateScreenshots {
 		dirs = append(dirs, filepath.Join("..", "docs", "screenshots"))

@@ -73,8 +73,11 @@ export function startApp(container: HTMLElement): void {
     route = parseRoute(location.hash)
     document.documentElement.lang = lang()
     const transparent = route.name === 'host' && route.params.get('transparent') === '1'
+    // The OBS overlay is a picture: no header, no skip link, nothing to press.
     header.hidden = transparent
-    renderHeader()
+    skip.hidden = transparent
+    if (transparent) header.replaceChildren()
+    else renderHeader()
     const room = route.rooms[0]
     document.title = `${t('app.title')}${room ? ' · ' + route.rooms.join(', ') : ''}`
     switch (route.name) {

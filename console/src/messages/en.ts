@@ -152,6 +152,8 @@ export const en = {
   'host.fullscreen': 'Full screen',
   'host.priority': 'Priority {p}',
 
+  'cueKind.card': 'card',
+  'cueKind.countdown': 'countdown',
   'producer.title': 'Rules for {room}',
   'rules.editor': 'Rules (YAML)',
   'rules.save': 'Save',

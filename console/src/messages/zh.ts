@@ -154,6 +154,8 @@ export const zh: Record<keyof typeof en, string> = {
   'host.fullscreen': '全屏',
   'host.priority': '优先级 {p}',
 
+  'cueKind.card': '卡片',
+  'cueKind.countdown': '倒计时',
   'producer.title': '{room} 的规则',
   'rules.editor': '规则（YAML）',
   'rules.save': '保存',

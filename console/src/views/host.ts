@@ -5,7 +5,7 @@
 
 import { h, setText, syncList } from '../dom'
 import { countdown } from '../format'
-import { t } from '../i18n'
+import { t, type MsgKey } from '../i18n'
 import type { Snapshot, Tier } from '../protocol'
 import { LiveSession } from '../session'
 import type { Part } from '../state/frame'
@@ -24,6 +24,14 @@ export function focusSku(cue: ActiveCue | undefined, tier: Tier | null, m: Snaps
   return skus[0][0]
 }
 
+const CUE_KINDS = new Set(['card', 'countdown'])
+
+/** A cue's kind for people: the known ones translated, others as the rule names them. */
+export function cueKindLabel(kind: string | undefined): string {
+  if (!kind) return ''
+  return CUE_KINDS.has(kind) ? t(`cueKind.${kind}` as MsgKey) : kind
+}
+
 export function hostView(root: HTMLElement, room: string, transparent: boolean, resume: ResumeBook, onAuth: () => void, key = '') {
   // A host link (#/host?room=r1&key=…) signs the tablet in without a login.
   const session = new LiveSession({ rooms: [room], view: 'host', resume, render, onAuth, query: key ? { key } : undefined })
@@ -35,10 +43,15 @@ export function hostView(root: HTMLElement, room: string, transparent: boolean, 
   const cueBar = h('div', { class: 'cue-bar' })
   const cueMeta = h('div', { class: 'cue-meta' })
   const cueHint = h('div', { class: 'cue-hint', text: t('host.ackHint') })
-  const cueBox = h('button', {
-    class: 'cue-current', testid: 'cue-current', attrs: { type: 'button', 'aria-live': 'assertive' },
-    on: { click: () => ackCurrent() },
-  }, cueText, h('div', 'cue-progress', cueBar), h('div', 'cue-row', cueTimer, cueMeta), cueHint)
+  // The OBS overlay (&transparent=1) is a picture, not a control: the cue
+  // card is no button, and only the cue, its countdown and the tier show.
+  const cueBox: HTMLElement = transparent
+    ? h('div', { class: 'cue-current', testid: 'cue-current', attrs: { 'aria-live': 'assertive' } },
+      cueText, h('div', 'cue-progress', cueBar), h('div', 'cue-row', cueTimer, cueMeta))
+    : h('button', {
+      class: 'cue-current', testid: 'cue-current', attrs: { type: 'button', 'aria-live': 'assertive' },
+      on: { click: () => ackCurrent() },
+    }, cueText, h('div', 'cue-progress', cueBar), h('div', 'cue-row', cueTimer, cueMeta), cueHint)
 
   const tierName = h('div', { class: 'tier-name', testid: 'tier-name' })
   const tierCoupon = h('div', { class: 'tier-coupon', testid: 'tier-coupon' })
@@ -66,8 +79,9 @@ export function hostView(root: HTMLElement, room: string, transparent: boolean, 
 
   document.body.classList.add('host-mode')
   document.body.classList.toggle('transparent', transparent)
-  root.replaceChildren(ban.el, h('div', { class: 'host', testid: 'host-view' },
-    cueBox, h('div', 'host-side', tierBox, stockBox, nextBox, missedBox), transparent ? null : fsBtn))
+  document.documentElement.classList.toggle('transparent', transparent)
+  if (transparent) root.replaceChildren(h('div', { class: 'host overlay', testid: 'host-view' }, cueBox, tierBox))
+  else root.replaceChildren(ban.el, h('div', { class: 'host', testid: 'host-view' }, cueBox, h('div', 'host-side', tierBox, stockBox, nextBox, missedBox), fsBtn))
 
   /** The cues to show: none that promotes a product with nothing left to sell. */
   function queue(): ActiveCue[] {
@@ -108,9 +122,9 @@ export function hostView(root: HTMLElement, room: string, transparent: boolean, 
     const c = current()
     cueBox.classList.remove('acking')
     cueBox.dataset.state = c ? (c.cue.needs_ack ? 'needs-ack' : 'active') : 'empty'
-    cueBox.disabled = !c
-    setText(cueText, c ? c.cue.text : t('host.noCue'))
-    setText(cueMeta, c ? [c.cue.kind, t('host.priority', { p: c.cue.priority })].filter(Boolean).join(' · ') : '')
+    if (cueBox instanceof HTMLButtonElement) cueBox.disabled = !c
+    setText(cueText, c ? c.cue.text : transparent ? '' : t('host.noCue'))
+    setText(cueMeta, c ? [cueKindLabel(c.cue.kind), t('host.priority', { p: c.cue.priority })].filter(Boolean).join(' · ') : '')
     cueHint.hidden = !c
     renderCountdown()
     const rest = queue().slice(1, 6)
@@ -156,6 +170,7 @@ export function hostView(root: HTMLElement, room: string, transparent: boolean, 
       session.stop()
       document.removeEventListener('keydown', onKey)
       document.body.classList.remove('host-mode', 'transparent')
+      document.documentElement.classList.remove('transparent')
     },
   }
 }

@@ -1,10 +1,11 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest'
+import { setLang } from '../i18n'
 import type { Comment } from '../protocol'
 import { Ring } from '../state/ring'
 import { commentFeed, visibleComments } from './comments'
 import { funnelRows } from './funnel'
-import { focusSku } from './host'
+import { cueKindLabel, focusSku } from './host'
 import { cloudLayout } from './keywords'
 import { skuRows } from './skus'
 
@@ -78,6 +79,13 @@ describe('panels', () => {
     expect(size.size).toBeCloseTo(1.6, 1)
     expect(cloudLayout(undefined)).toEqual([])
     expect(cloudLayout([{ word: 'one', count: 3 }])[0].size).toBe(2.4)
+  })
+
+  it('names the known cue kinds in the page language and keeps others', () => {
+    setLang('zh-CN')
+    expect([cueKindLabel('countdown'), cueKindLabel('card'), cueKindLabel('flash-sale'), cueKindLabel(undefined)]).toEqual(['倒计时', '卡片', 'flash-sale', ''])
+    setLang('en')
+    expect(cueKindLabel('countdown')).toBe('countdown')
   })
 
   it('picks the SKU whose stock the host sees', () => {
