@@ -1,5 +1,6 @@
 // Cue effectiveness: per rule, how the N minutes after its cues compared with
-// the N minutes before (conversion, UV value, GMV per minute), with the
+// the N minutes before (conversion, UV value, GMV per minute, ROI, cart
+// rate), with the
 // window N chosen here and fetched again from the server.
 
 import { h } from '../dom'
@@ -28,6 +29,8 @@ const COLS: Column<CueEffect, MoneyFormat>[] = [
   { label: 'kpi.conversion', num: true, cell: (c) => shift(c, 'conversion', (v) => ratio(v), (v) => pp(v)) },
   { label: 'kpi.uvValue', num: true, cell: (c, m) => shift(c, 'uv_value', m.full, m.signed) },
   { label: 'review.gmvPerMin', num: true, cell: (c, m) => shift(c, 'gmv_per_min', m.full, m.signed) },
+  { label: 'kpi.roi', num: true, cell: (c) => shift(c, 'roi', (v) => v.toFixed(2), (v) => (v > 0 ? '+' : '') + v.toFixed(2)) },
+  { label: 'sku.cartRate', num: true, cell: (c) => shift(c, 'cart_rate', (v) => ratio(v), (v) => pp(v)) },
 ]
 
 export function cueTable(onWindow: (minutes: number) => void) {

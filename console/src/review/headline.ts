@@ -23,6 +23,10 @@ export function cardNote(id: string, r: Review, m: MoneyFormat): string {
       return t('review.avgWatch', { v: duration(x.avg_watch_seconds) })
     case 'duration':
       return r.from && r.to ? `${clock(r.from)} – ${clock(r.to)}` : ''
+    case 'spend':
+      return t('kpi.costPerBuyer', { v: m.full(x.cost_per_buyer) })
+    case 'cart-rate':
+      return t('review.cartAddsNote', { v: int(x.cart_adds) })
     case 'comments':
       return t('review.socialNote', { likes: int(x.likes), follows: int(x.follows), shares: int(x.shares) })
     default:

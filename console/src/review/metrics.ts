@@ -6,7 +6,7 @@ import type { MsgKey } from '../i18n'
 import { duration, pp, signedInt, type MoneyFormat } from './numbers'
 import type { Headline } from './shapes'
 
-export type MetricKind = 'money' | 'int' | 'ratio' | 'duration'
+export type MetricKind = 'money' | 'int' | 'ratio' | 'duration' | 'times'
 
 export interface Metric {
   /** data-testid suffix: review-kpi-<id>. */
@@ -28,6 +28,9 @@ export const HEADLINE_METRICS: readonly Metric[] = [
   { id: 'aov', key: 'aov', label: 'kpi.aov', kind: 'money', better: 'up' },
   { id: 'duration', key: 'duration_seconds', label: 'review.duration', kind: 'duration', better: 'none' },
   { id: 'comments', key: 'comments', label: 'review.comments', kind: 'int', better: 'up' },
+  { id: 'spend', key: 'spend', label: 'kpi.spend', kind: 'money', better: 'none' },
+  { id: 'roi', key: 'roi', label: 'kpi.roi', kind: 'times', better: 'up' },
+  { id: 'cart-rate', key: 'cart_rate', label: 'sku.cartRate', kind: 'ratio', better: 'up' },
 ]
 
 type Fmt = (v: number, m: MoneyFormat) => string
@@ -38,6 +41,8 @@ const FORMATS: Record<MetricKind, { value: Fmt; change: Fmt }> = {
   int: { value: (v) => int(v), change: (v) => signedInt(v) },
   ratio: { value: (v) => ratio(v), change: (v) => pp(v) },
   duration: { value: (v) => duration(v), change: (v) => (v > 0 ? '+' : v < 0 ? '-' : '') + duration(Math.abs(v)) },
+  // A multiple such as ROI: 2.80, a change +0.35.
+  times: { value: (v) => v.toFixed(2), change: (v) => (v > 0 ? '+' : '') + v.toFixed(2) },
 }
 
 export const formatValue = (kind: MetricKind, v: number, m: MoneyFormat): string => FORMATS[kind].value(v, m)

@@ -4,10 +4,11 @@ import { reviewOf } from './shapes'
 
 describe('review shapes', () => {
   it('fills Go null lists and missing numbers', () => {
-    const r = reviewOf(sampleReview({ markers: null, tiers: null, skus: null, keywords: null, questions: null, cues: null, abuse: undefined, funnel: null }))!
+    const r = reviewOf(sampleReview({ markers: null, tiers: null, skus: null, keywords: null, questions: null, cues: null, abuse: undefined, funnel: null, channels: null }))!
     expect([r.markers, r.tiers, r.skus, r.keywords, r.questions, r.cues]).toEqual([[], [], [], [], [], []])
     expect(r.abuse).toEqual({ comments: 0, users: 0, peak_per_min: 0 })
-    expect(r.funnel).toEqual({ exposures: 0, clicks: 0, orders: 0, paid: 0 })
+    expect(r.funnel).toEqual({ exposures: 0, clicks: 0, carts: 0, orders: 0, paid: 0 })
+    expect(r.channels).toEqual([])
     expect(r.timeline[0]).toMatchObject({ t: T0, buyers: 0 })
   })
 

@@ -3,7 +3,7 @@
 // null and a missing number not at all, so reviewOf and comparisonOf fill
 // every list and number: the views never meet null.
 
-import type { Funnel, KeywordCount, SKUStats } from '../protocol'
+import type { ChannelStats, Funnel, KeywordCount, SKUStats } from '../protocol'
 
 export interface Headline {
   gmv: number
@@ -23,6 +23,18 @@ export interface Headline {
   follows: number
   shares: number
   duration_seconds: number
+  /** Ad spend, corrections applied. */
+  spend: number
+  /** GMV ÷ spend; 0 without spend. */
+  roi: number
+  cost_per_buyer: number
+  cart_adds: number
+  cart_rate: number
+}
+
+/** One paid traffic channel's spend and attributed GMV. */
+export interface ChannelResult extends ChannelStats {
+  channel: string
 }
 
 export interface Minute {
@@ -58,6 +70,10 @@ export interface TierResult {
   visitors: number
   conversion: number
   gmv_per_min: number
+  spend: number
+  roi: number
+  cart_adds: number
+  cart_rate: number
 }
 
 export interface SKUResult extends SKUStats {
@@ -80,6 +96,8 @@ export interface Window {
   conversion: number
   uv_value: number
   gmv_per_min: number
+  roi: number
+  cart_rate: number
 }
 
 export interface CueEffect {
@@ -112,6 +130,7 @@ export interface Review {
   timeline: Minute[]
   markers: Marker[]
   tiers: TierResult[]
+  channels: ChannelResult[]
   skus: SKUResult[]
   funnel: Funnel
   keywords: KeywordCount[]
@@ -148,11 +167,13 @@ function list<T>(v: unknown, fix: (r: Raw) => T): T[] {
 }
 
 const HEADLINE_KEYS = ['gmv', 'orders', 'orders_created', 'orders_cancelled', 'orders_refunded', 'uv', 'buyers', 'peak_online',
-  'conversion', 'uv_value', 'aov', 'avg_watch_seconds', 'comments', 'likes', 'follows', 'shares', 'duration_seconds'] as const
+  'conversion', 'uv_value', 'aov', 'avg_watch_seconds', 'comments', 'likes', 'follows', 'shares', 'duration_seconds',
+  'spend', 'roi', 'cost_per_buyer', 'cart_adds', 'cart_rate'] as const
 const MINUTE_KEYS = ['t', 'online', 'gmv', 'orders', 'comments', 'visitors', 'buyers'] as const
-const TIER_KEYS = ['seconds', 'orders', 'gmv', 'buyers', 'visitors', 'conversion', 'gmv_per_min'] as const
-const SKU_KEYS = ['exposures', 'clicks', 'ctr', 'orders', 'click_to_order', 'units_sold', 'gmv', 'stock', 'oversold'] as const
-const WINDOW_KEYS = ['conversion', 'uv_value', 'gmv_per_min'] as const
+const TIER_KEYS = ['seconds', 'orders', 'gmv', 'buyers', 'visitors', 'conversion', 'gmv_per_min', 'spend', 'roi', 'cart_adds', 'cart_rate'] as const
+const SKU_KEYS = ['exposures', 'clicks', 'ctr', 'orders', 'click_to_order', 'units_sold', 'gmv', 'stock', 'oversold', 'cart_adds', 'cart_rate'] as const
+const WINDOW_KEYS = ['conversion', 'uv_value', 'gmv_per_min', 'roi', 'cart_rate'] as const
+const CHANNEL_KEYS = ['spend', 'gmv', 'orders', 'roi'] as const
 
 export const headlineOf = (v: unknown): Headline => numbers<Headline>(v, HEADLINE_KEYS)
 
@@ -191,8 +212,9 @@ export function reviewOf(body: unknown): Review | null {
     timeline: list(body.timeline, (r) => numbers<Minute>(r, MINUTE_KEYS)).sort((a, b) => a.t - b.t),
     markers: list(body.markers, markerOf).sort((a, b) => a.t - b.t),
     tiers: list(body.tiers, (r) => ({ ...numbers<TierResult>(r, TIER_KEYS), tier: str(r.tier), coupon: str(r.coupon) })),
+    channels: list(body.channels, (r) => ({ ...numbers<ChannelResult>(r, CHANNEL_KEYS), channel: str(r.channel) })),
     skus: list(body.skus, (r) => ({ ...numbers<SKUResult>(r, SKU_KEYS), sku: str(r.sku), name: str(r.name) })),
-    funnel: numbers<Funnel>(body.funnel, ['exposures', 'clicks', 'orders', 'paid']),
+    funnel: numbers<Funnel>(body.funnel, ['exposures', 'clicks', 'carts', 'orders', 'paid']),
     keywords: list(body.keywords, (r) => ({ word: str(r.word), count: num(r.count) })).filter((k) => k.word),
     questions: list(body.questions, (r) => ({ text: str(r.text), count: num(r.count) })).filter((q) => q.text),
     abuse: numbers<Abuse>(body.abuse, ['comments', 'users', 'peak_per_min']),

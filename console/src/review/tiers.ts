@@ -1,4 +1,5 @@
-// Results per pricing tier: how long each was in effect and what it sold.
+// Results per pricing tier: how long each was in effect, what it sold, the
+// ad spend reported meanwhile and its ROI, and the cart rate.
 
 import { int, ratio } from '../format'
 import { t } from '../i18n'
@@ -15,6 +16,9 @@ const COLS: Column<TierResult, MoneyFormat>[] = [
   { label: 'review.visitors', num: true, cell: (r) => int(r.visitors) },
   { label: 'kpi.conversion', num: true, cell: (r) => ratio(r.conversion) },
   { label: 'review.gmvPerMin', num: true, cell: (r, m) => m.full(r.gmv_per_min) },
+  { label: 'kpi.spend', num: true, cell: (r, m) => m.full(r.spend) },
+  { label: 'kpi.roi', num: true, cell: (r) => (r.spend > 0 ? r.roi.toFixed(2) : '–') },
+  { label: 'sku.cartRate', num: true, cell: (r) => ratio(r.cart_rate, 1) },
 ]
 
 export function tierTable() {

@@ -21,6 +21,7 @@ import type { Review } from './shapes'
 import { reviewSkuTable } from './skus'
 import { abuseCard, keywordList, questionList } from './talk'
 import { tierTable } from './tiers'
+import { channelTable } from './channels'
 import { timelineChart } from './timeline'
 
 export function reviewView(root: HTMLElement, room: string, params: URLSearchParams) {
@@ -40,6 +41,7 @@ export function reviewView(root: HTMLElement, room: string, params: URLSearchPar
   const chart = timelineChart()
   const marks = markerList()
   const tiers = tierTable()
+  const channels = channelTable()
   const fun = funnel()
   const skus = reviewSkuTable()
   const cues = cueTable((n) => {
@@ -63,6 +65,7 @@ export function reviewView(root: HTMLElement, room: string, params: URLSearchPar
     chart.el,
     marks.el,
     h('div', 'grid review-pair', tiers.el, fun.el),
+    channels.el,
     skus.el,
     cues.el,
     h('div', 'grid review-talk', words.el, questions.el, abuse.el))
@@ -79,6 +82,7 @@ export function reviewView(root: HTMLElement, room: string, params: URLSearchPar
     chart.render(r, m)
     marks.render(r.markers)
     tiers.render(r.tiers, m)
+    channels.render(r.channels, m)
     fun.render(r.funnel)
     skus.render(r.skus, m)
     cues.render(r.cues, r.window_min || q.window, m)
