@@ -24,8 +24,8 @@ const (
 // connectorRoute resolves ?format= and ?source= of an ingest request. ok
 // is false for LiveDeck's own format.
 func (s *Server) connectorRoute(c echo.Context) (gateway.Route, bool, error) {
-	if r, ok := c.Get(ctxConnectorRoute).(gateway.Route); ok {
-		return r, true, nil
+	if r, ok := c.Get(ctxConnectorRoute).(resolved); ok {
+		return r.route, r.ok, nil
 	}
 	format := c.QueryParam("format")
 	if s.deps.Connectors == nil {
@@ -35,10 +35,16 @@ func (s *Server) connectorRoute(c echo.Context) (gateway.Route, bool, error) {
 		return gateway.Route{}, false, nil
 	}
 	r, ok, err := s.deps.Connectors.Resolve(c.Request().Context(), c.Param("room"), ingestSource(c), format)
-	if ok {
-		c.Set(ctxConnectorRoute, r)
+	if err == nil {
+		c.Set(ctxConnectorRoute, resolved{route: r, ok: ok}) // looked up once per request, connector or not
 	}
 	return r, ok, err
+}
+
+// resolved is a request's connector lookup, kept in its context.
+type resolved struct {
+	route gateway.Route
+	ok    bool
 }
 
 // platformPrincipal authenticates a delivery of a signed platform format

@@ -1,0 +1,148 @@
+package gateway
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/livedeck/livedeck"
+	"github.com/livedeck/livedeck/ingest"
+	"github.com/livedeck/livedeck/ingest/connector"
+	"github.com/livedeck/livedeck/internal/redistest"
+)
+
+// newTestService is a gateway over a fresh redis-server with room r1 (CNY).
+func newTestService(t *testing.T) *Service {
+	t.Helper()
+	rdb := redistest.Start(t).Client(t)
+	reg := prometheus.NewRegistry()
+	ing, err := ingest.New(rdb, reg, ingest.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ing.Rooms().Create(context.Background(), livedeck.Room{ID: "r1", Title: "t", Currency: "CNY",
+		Products: []livedeck.Product{{SKU: "A", Name: "a", Price: 100, Stock: 10}}}); err != nil {
+		t.Fatal(err)
+	}
+	return New(rdb, ing, reg, Config{})
+}
+
+func likes(text string) PutRequest {
+	return PutRequest{Settings: connector.Settings{Format: connector.FormatMapping, Mapping: &connector.MappingSpec{
+		ID: "msg.id", Rules: []connector.MappingRule{{Type: "like", Fields: map[string]string{"user_id": "msg.u", "count": text}}}}}}
+}
+
+// TestSecretRotation: a replaced secret verifies for the overlap, then not.
+func TestSecretRotation(t *testing.T) {
+	s := newTestService(t)
+	ctx := context.Background()
+	now := time.UnixMilli(1_767_225_600_000)
+	s.now = func() time.Time { return now }
+	for _, secret := range []string{"one", "two"} {
+		if _, err := s.Put(ctx, "r1", "shop", PutRequest{Settings: connector.Settings{Format: "shopify"}, Secret: secret}, "t"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Put(ctx, "r1", "shop", PutRequest{Settings: connector.Settings{Format: "shopify", Currency: "USD"}}, "t"); err != nil {
+		t.Fatal(err) // no secret sent: both kept
+	}
+	sv, _, _ := s.Load(ctx, "r1", "shop")
+	if got := sv.secrets(now.UnixMilli()); len(got) != 2 || got[0] != "two" || got[1] != "one" {
+		t.Fatalf("during the overlap: %v", got)
+	}
+	if got := sv.secrets(now.Add(time.Hour + time.Millisecond).UnixMilli()); len(got) != 1 || got[0] != "two" {
+		t.Fatalf("after the overlap: %v", got)
+	}
+	if _, err := s.Put(ctx, "nope", "shop", PutRequest{Settings: connector.Settings{Format: "shopify"}}, "t"); livedeck.ErrorCode(err) != livedeck.ENOTFOUND {
+		t.Fatalf("unknown room: %v", err)
+	}
+}
+
+func TestResolve(t *testing.T) {
+	s := newTestService(t)
+	ctx := context.Background()
+	if _, err := s.Put(ctx, "r1", "shop", PutRequest{Settings: connector.Settings{Format: "shopify"}}, "t"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		source, format string
+		ok             bool
+		code, route    string
+	}{
+		{"", "", false, "", ""},
+		{"api", "", false, "", ""},
+		{"shop", "", true, "", "shop/shopify"},
+		{"shop", "shopify", true, "", "shop/shopify"},
+		{"shop", "mapping", false, livedeck.EINVALID, ""},
+		{"", "bilibili", true, "", "bilibili/bilibili"},
+		{"bili-main", "bilibili", true, "", "bili-main/bilibili"},
+		{"x", "myspace", false, livedeck.EINVALID, ""},
+	} {
+		r, ok, err := s.Resolve(ctx, "r1", tc.source, tc.format)
+		if ok != tc.ok || livedeck.ErrorCode(err) != tc.code || (ok && r.Source+"/"+r.Adapter.Name() != tc.route) {
+			t.Errorf("Resolve(%q, %q) = %+v, %v, %v", tc.source, tc.format, r, ok, err)
+		}
+	}
+}
+
+// TestDeadLettersPagedAndReplayedByID: listing pages by id; replaying some
+// ids leaves the others.
+func TestDeadLettersPagedAndReplayedByID(t *testing.T) {
+	s := newTestService(t)
+	ctx := context.Background()
+	if _, err := s.Put(ctx, "r1", "m", likes("msg.n"), "t"); err != nil {
+		t.Fatal(err)
+	}
+	r, _, err := s.Resolve(ctx, "r1", "m", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := `[{"id":1,"u":"a","n":"x"},{"id":2,"u":"b","n":"y"},{"id":3,"u":"c","n":"z"},{"id":4,"u":"d","n":2}]`
+	res, err := s.Deliver(ctx, r, &connector.Delivery{Body: []byte(body), Received: time.Now()})
+	if err != nil || res.Accepted != 1 || res.DeadLettered != 3 {
+		t.Fatalf("deliver: %+v %v", res, err)
+	}
+	page, err := s.DeadLetters(ctx, "r1", "m", 2, "")
+	if err != nil || len(page) != 2 || page[0].MessageID != "1" || page[1].MessageID != "2" {
+		t.Fatalf("first page: %+v %v", page, err)
+	}
+	rest, err := s.DeadLetters(ctx, "r1", "m", 2, page[1].ID)
+	if err != nil || len(rest) != 1 || rest[0].MessageID != "3" {
+		t.Fatalf("second page: %+v %v", rest, err)
+	}
+	if other, _ := s.DeadLetters(ctx, "r1", "other", 0, ""); len(other) != 0 {
+		t.Fatalf("another source's: %+v", other)
+	}
+	for _, bad := range []struct {
+		count int
+		after string
+	}{{2000, ""}, {-1, ""}, {1, "yesterday"}} {
+		if _, err := s.DeadLetters(ctx, "r1", "", bad.count, bad.after); livedeck.ErrorCode(err) != livedeck.EINVALID {
+			t.Errorf("count %d after %q: %v", bad.count, bad.after, err)
+		}
+	}
+	if _, err := s.Put(ctx, "r1", "m", likes(`int(msg.n) ?? 1`), "t"); err != nil {
+		t.Fatal(err)
+	}
+	// Still failing: "x" is no number. Replaying one id leaves the rest.
+	rep, err := s.Replay(ctx, "r1", "m", []string{page[0].ID})
+	if err != nil || rep.Replayed != 0 || rep.Failed != 1 || rep.Remaining != 3 {
+		t.Fatalf("replay of a still failing one: %+v %v", rep, err)
+	}
+	if _, err := s.Put(ctx, "r1", "m", likes(`1`), "t"); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = s.Replay(ctx, "r1", "m", []string{page[0].ID, rest[0].ID})
+	if err != nil || rep.Replayed != 2 || rep.Accepted != 2 || rep.Failed != 0 || rep.Remaining != 1 {
+		t.Fatalf("replay by ids: %+v %v", rep, err)
+	}
+	st, _, err := s.stats(ctx, "r1", "m")
+	if err != nil || st.Messages != 4 || st.Accepted != 3 || st.DeadLetters != 3 || st.Replayed != 2 {
+		t.Fatalf("stats %+v %v", st, err)
+	}
+	if _, err := s.Replay(ctx, "r1", "m", []string{"nope"}); livedeck.ErrorCode(err) != livedeck.EINVALID {
+		t.Fatalf("bad id: %v", err)
+	}
+}
