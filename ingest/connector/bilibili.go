@@ -34,10 +34,12 @@ func (b bilibili) Decode(d *Delivery, s *Settings) ([]Message, error) {
 	return decodeEach(d, func(raw jsontext.Value, m *Message) { b.one(raw, m, s, d.Received) })
 }
 
+// biliCmd is a message read in one pass: info for DANMU_MSG, data as the
+// union of the data fields of the cmds LiveDeck maps.
 type biliCmd struct {
-	Cmd  string         `json:"cmd"`
-	Info jsontext.Value `json:"info"`
-	Data jsontext.Value `json:"data"`
+	Cmd  string      `json:"cmd"`
+	Info danmakuInfo `json:"info"`
+	Data biliData    `json:"data"`
 	// Received is added by LiveDeck's pull connector (livedeck connect
 	// bilibili): unix ms when it read the message. Messages without a time
 	// of their own take it for their time and id, so a batch sent again
@@ -45,10 +47,31 @@ type biliCmd struct {
 	Received integer `json:"ld_received_ms"`
 }
 
+type biliData struct {
+	biliGiftData `json:",inline"` // SEND_GIFT; uid and uname for all
+	MsgType      integer          `json:"msg_type"`     // INTERACT_WORD
+	TriggerTime  integer          `json:"trigger_time"` // INTERACT_WORD, ns
+	OnlineCount  *integer         `json:"online_count"` // ONLINE_RANK_COUNT
+	PB           string           `json:"pb"`           // the _V2 cmds: protobuf, base64
+}
+
+// biliMapped are the cmds LiveDeck maps; any other is ignored, even when
+// its fields are not what the mapped cmds' fields look like.
+var biliMapped = map[string]bool{"DANMU_MSG": true, "SEND_GIFT": true, "SEND_GIFT_V2": true, "INTERACT_WORD": true,
+	"INTERACT_WORD_V2": true, "LIKE_INFO_V3_CLICK": true, "ONLINE_RANK_COUNT": true}
+
 func (bilibili) one(raw jsontext.Value, m *Message, s *Settings, received time.Time) {
 	var c biliCmd
-	if m.Err = unmarshal(raw, &c); m.Err != nil {
-		return
+	err := unmarshal(raw, &c)
+	if err != nil {
+		var name struct {
+			Cmd string `json:"cmd"`
+		}
+		if unmarshal(raw, &name) != nil {
+			m.Err = err
+			return
+		}
+		c = biliCmd{Cmd: name.Cmd}
 	}
 	// Since 2019 a cmd may carry parameters after ':' (DANMU_MSG:4:0:2:2:2:0).
 	cmd, _, _ := strings.Cut(c.Cmd, ":")
@@ -56,23 +79,32 @@ func (bilibili) one(raw jsontext.Value, m *Message, s *Settings, received time.T
 	if c.Received > 0 {
 		received = time.UnixMilli(int64(c.Received))
 	}
-	switch cmd {
-	case "":
+	switch {
+	case cmd == "":
 		m.Err = errors.New("no cmd")
+		return
+	case err != nil && biliMapped[cmd]:
+		m.Err = err
+		return
+	case err != nil:
+		return // an ignored cmd whose fields differ: still ignored
+	}
+	d := &c.Data
+	switch cmd {
 	case "DANMU_MSG":
-		m.Err = biliDanmaku(c.Info, m)
+		m.Err = biliDanmaku(&c.Info, m)
 	case "SEND_GIFT":
-		m.Err = biliGift(c.Data, m, s)
+		m.Err = biliGift(&d.biliGiftData, m, s)
 	case "SEND_GIFT_V2":
-		m.Err = biliGiftV2(c.Data, m, s)
+		m.Err = biliGiftV2(d.PB, m, s)
 	case "INTERACT_WORD":
-		m.Err = biliInteract(c.Data, m)
+		m.Err = biliInteract(d, m)
 	case "INTERACT_WORD_V2":
-		m.Err = biliInteractV2(c.Data, m)
+		m.Err = biliInteractV2(d.PB, m)
 	case "LIKE_INFO_V3_CLICK":
-		m.Err = biliLike(c.Data, raw, m, received)
+		m.Err = biliLike(d, raw, m, received)
 	case "ONLINE_RANK_COUNT":
-		m.Err = biliOnline(c.Data, raw, m, received)
+		m.Err = biliOnline(d, raw, m, received)
 	}
 	// Every other cmd (WATCHED_CHANGE, which is cumulative; rank and
 	// notice cmds; silver gifts above) maps to nothing and is ignored.
@@ -186,11 +218,7 @@ func eachElement(dec *jsontext.Decoder, what string, f func(i int) error) error 
 	return err
 }
 
-func biliDanmaku(info jsontext.Value, m *Message) error {
-	var d danmakuInfo
-	if err := unmarshal(info, &d); err != nil {
-		return err
-	}
+func biliDanmaku(d *danmakuInfo, m *Message) error {
 	if d.parts < 3 {
 		return errors.New("info: want [meta array, text, [uid, name, …], …]")
 	}
@@ -225,11 +253,7 @@ type biliGiftData struct {
 	TID       idText  `json:"tid"`
 }
 
-func biliGift(data jsontext.Value, m *Message, s *Settings) error {
-	var g biliGiftData
-	if err := unmarshal(data, &g); err != nil {
-		return err
-	}
+func biliGift(g *biliGiftData, m *Message, s *Settings) error {
 	ev, err := g.event(s)
 	if err != nil || ev == nil {
 		return err
@@ -267,8 +291,8 @@ func (g *biliGiftData) event(s *Settings) (*livedeck.Event, error) {
 		Gift: name, Value: value}, nil
 }
 
-func biliGiftV2(data jsontext.Value, m *Message, s *Settings) error {
-	pb, err := biliPB(data)
+func biliGiftV2(b64 string, m *Message, s *Settings) error {
+	pb, err := biliPB(b64)
 	if err != nil {
 		return err
 	}
@@ -295,17 +319,11 @@ func biliGiftV2(data jsontext.Value, m *Message, s *Settings) error {
 }
 
 // biliPB is the protobuf of a _V2 cmd, carried base64 in data.pb.
-func biliPB(data jsontext.Value) ([]byte, error) {
-	var d struct {
-		PB string `json:"pb"`
-	}
-	if err := unmarshal(data, &d); err != nil {
-		return nil, err
-	}
-	if d.PB == "" {
+func biliPB(b64 string) ([]byte, error) {
+	if b64 == "" {
 		return nil, errors.New("data.pb: missing")
 	}
-	pb, err := base64.StdEncoding.DecodeString(d.PB)
+	pb, err := base64.StdEncoding.DecodeString(b64)
 	if err != nil {
 		return nil, errors.New("data.pb: not base64")
 	}
@@ -327,17 +345,7 @@ func interactEvent(msgType int64) livedeck.EventType {
 	return ""
 }
 
-func biliInteract(data jsontext.Value, m *Message) error {
-	var w struct {
-		UID         integer `json:"uid"`
-		Uname       string  `json:"uname"`
-		MsgType     integer `json:"msg_type"`
-		Timestamp   integer `json:"timestamp"`
-		TriggerTime integer `json:"trigger_time"` // ns
-	}
-	if err := unmarshal(data, &w); err != nil {
-		return err
-	}
+func biliInteract(w *biliData, m *Message) error {
 	t := interactEvent(int64(w.MsgType))
 	if t == "" {
 		return nil
@@ -353,8 +361,8 @@ func biliInteract(data jsontext.Value, m *Message) error {
 	return nil
 }
 
-func biliInteractV2(data jsontext.Value, m *Message) error {
-	pb, err := biliPB(data)
+func biliInteractV2(b64 string, m *Message) error {
+	pb, err := biliPB(b64)
 	if err != nil {
 		return err
 	}
@@ -374,14 +382,7 @@ func biliInteractV2(data jsontext.Value, m *Message) error {
 // biliLike: LIKE_INFO_V3_CLICK is one viewer's click and carries no count
 // and no time, so the event counts 1 and its id comes from the message's
 // bytes and the second it arrived in (see docs/connectors.md).
-func biliLike(data jsontext.Value, raw jsontext.Value, m *Message, received time.Time) error {
-	var l struct {
-		UID   integer `json:"uid"`
-		Uname string  `json:"uname"`
-	}
-	if err := unmarshal(data, &l); err != nil {
-		return err
-	}
+func biliLike(l *biliData, raw jsontext.Value, m *Message, received time.Time) error {
 	m.Events = []livedeck.Event{{ID: DerivedID(biliPrefix+"like:", string(raw), strconv.FormatInt(received.Unix(), 10)),
 		Type: livedeck.EventLike, TS: unixMilli(received), Count: 1, UserID: biliUser(int64(l.UID), "", l.Uname)}}
 	return nil
@@ -390,13 +391,7 @@ func biliLike(data jsontext.Value, raw jsontext.Value, m *Message, received time
 // biliOnline: ONLINE_RANK_COUNT's online_count is the current number of
 // viewers (capped by Bilibili); count is the high-energy rank size and is
 // not used. The message has no time: id as for likes.
-func biliOnline(data jsontext.Value, raw jsontext.Value, m *Message, received time.Time) error {
-	var o struct {
-		OnlineCount *integer `json:"online_count"`
-	}
-	if err := unmarshal(data, &o); err != nil {
-		return err
-	}
+func biliOnline(o *biliData, raw jsontext.Value, m *Message, received time.Time) error {
 	if o.OnlineCount == nil {
 		return nil
 	}

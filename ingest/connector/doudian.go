@@ -68,15 +68,15 @@ type doudianEnvelope struct {
 // doudianData holds the fields LiveDeck reads from the order messages:
 // 100 TradeCreate, 101 TradePaid, 106 TradeCanceled, 206 RefundSuccess.
 type doudianData struct {
-	PID          idText   `json:"p_id"`
-	SIDs         []idText `json:"s_ids"`
-	SID          idText   `json:"s_id"`
-	CreateTime   integer  `json:"create_time"`
-	PayTime      integer  `json:"pay_time"`
-	PayAmount    integer  `json:"pay_amount"` // fen
-	CancelTime   integer  `json:"cancel_time"`
-	SuccessTime  integer  `json:"success_time"`
-	RefundAmount integer  `json:"refund_amount"` // fen
+	PID          idText  `json:"p_id"`
+	SIDs         count   `json:"s_ids"`
+	SID          idText  `json:"s_id"`
+	CreateTime   integer `json:"create_time"`
+	PayTime      integer `json:"pay_time"`
+	PayAmount    integer `json:"pay_amount"` // fen
+	CancelTime   integer `json:"cancel_time"`
+	SuccessTime  integer `json:"success_time"`
+	RefundAmount integer `json:"refund_amount"` // fen
 }
 
 var doudianStatus = map[string]livedeck.OrderStatus{
@@ -130,7 +130,7 @@ func doudianOne(raw jsontext.Value, m *Message, s *Settings) {
 	}
 	ev := livedeck.Event{ID: id, Type: livedeck.EventOrder, OrderID: order, Status: status,
 		UserID: doudianPrefix + "order:" + string(dd.PID), // pushes name no buyer
-		SKU:    s.SKU(doudianSKU), Qty: int64(max(len(dd.SIDs), 1))}
+		SKU:    s.SKU(doudianSKU), Qty: int64(max(dd.SIDs, 1))}
 	switch status {
 	case livedeck.OrderCreated:
 		ev.TS = int64(dd.CreateTime)

@@ -38,8 +38,6 @@ type dyWebUser struct {
 
 func (u *dyWebUser) id() string {
 	switch {
-	case u == nil:
-		return ""
 	case u.IDStr != "" && u.IDStr != "0":
 		return UserID(dyWebPrefix, u.IDStr)
 	case u.ID != "" && u.ID != "0":
@@ -48,33 +46,36 @@ func (u *dyWebUser) id() string {
 	return UserID(dyWebPrefix+"sec:", u.SecUID)
 }
 
+// dyWebMessage is both shapes in one pass: the wrapper with its payload,
+// or the payload alone (read inline).
 type dyWebMessage struct {
-	Method  string         `json:"method"`
-	MsgID   idText         `json:"msgId"`
-	Payload jsontext.Value `json:"payload"`
+	Method  string        `json:"method"`
+	MsgID   idText        `json:"msgId"`
+	Payload *dyWebPayload `json:"payload"`
+	Alone   dyWebPayload  `json:",inline"`
 }
 
 type dyWebPayload struct {
-	Common *struct {
+	Common struct {
 		Method     string  `json:"method"`
 		MsgID      idText  `json:"msgId"`
 		CreateTime integer `json:"createTime"`
 	} `json:"common"`
-	User           *dyWebUser `json:"user"`
-	Content        string     `json:"content"`        // chat
-	DefaultContent string     `json:"defaultContent"` // emoji chat
-	EventTime      integer    `json:"eventTime"`      // chat
-	Count          integer    `json:"count"`          // like: this batch
-	Action         integer    `json:"action"`         // social
-	ShareTarget    string     `json:"shareTarget"`    // social
-	Total          *integer   `json:"total"`          // room user seq: current online
-	Status         integer    `json:"status"`         // control
-	GiftID         integer    `json:"giftId"`
-	GroupID        idText     `json:"groupId"`
-	RepeatCount    integer    `json:"repeatCount"`
-	ComboCount     integer    `json:"comboCount"`
-	GroupCount     integer    `json:"groupCount"`
-	RepeatEnd      flag       `json:"repeatEnd"`
+	User           dyWebUser `json:"user"`
+	Content        string    `json:"content"`        // chat
+	DefaultContent string    `json:"defaultContent"` // emoji chat
+	EventTime      integer   `json:"eventTime"`      // chat
+	Count          integer   `json:"count"`          // like: this batch
+	Action         integer   `json:"action"`         // social
+	ShareTarget    string    `json:"shareTarget"`    // social
+	Total          *integer  `json:"total"`          // room user seq: current online
+	Status         integer   `json:"status"`         // control
+	GiftID         integer   `json:"giftId"`
+	GroupID        idText    `json:"groupId"`
+	RepeatCount    integer   `json:"repeatCount"`
+	ComboCount     integer   `json:"comboCount"`
+	GroupCount     integer   `json:"groupCount"`
+	RepeatEnd      flag      `json:"repeatEnd"`
 	Gift           *struct {
 		ID           integer `json:"id"`
 		Name         string  `json:"name"`
@@ -93,33 +94,20 @@ func dyWebOne(raw jsontext.Value, m *Message, s *Settings) {
 	if m.Err = unmarshal(raw, &w); m.Err != nil {
 		return
 	}
-	body := w.Payload
-	if len(body) == 0 || body.Kind() != '{' { // the decoded message alone
-		body = raw
+	p := w.Payload
+	if p == nil {
+		p = &w.Alone
 	}
-	var p dyWebPayload
-	if m.Err = unmarshal(body, &p); m.Err != nil {
-		return
-	}
-	method, id := w.Method, string(w.MsgID)
-	if p.Common != nil {
-		method = firstOf(method, p.Common.Method)
-		id = firstOf(string(p.Common.MsgID), id)
-	}
+	method := firstOf(w.Method, p.Common.Method)
+	id := firstOf(string(p.Common.MsgID), string(w.MsgID))
 	m.Kind, m.ID = method, id
 	if method == "" {
 		m.Err = errors.New("method: missing")
 		return
 	}
-	ev := livedeck.Event{ID: NativeID(dyWebPrefix, id), UserID: p.User.id()}
+	ev := livedeck.Event{ID: NativeID(dyWebPrefix, id), UserID: p.User.id(), Nickname: p.User.NickName, TS: int64(p.Common.CreateTime)}
 	if ev.ID == "" {
 		ev.ID = DerivedID(dyWebPrefix, string(raw))
-	}
-	if p.Common != nil {
-		ev.TS = int64(p.Common.CreateTime)
-	}
-	if p.User != nil {
-		ev.Nickname = p.User.NickName
 	}
 	var err error
 	switch method {
@@ -135,7 +123,7 @@ func dyWebOne(raw jsontext.Value, m *Message, s *Settings) {
 	case "WebcastLikeMessage":
 		ev.Type, ev.Count = livedeck.EventLike, max(min(int64(p.Count), maxLikeCount), 1)
 	case "WebcastSocialMessage":
-		ev.Type = dyWebSocial(&p)
+		ev.Type = dyWebSocial(p)
 	case "WebcastRoomUserSeqMessage":
 		if p.Total == nil || *p.Total < 0 {
 			err = errors.New("total: missing")
@@ -144,7 +132,7 @@ func dyWebOne(raw jsontext.Value, m *Message, s *Settings) {
 		n := int64(*p.Total)
 		ev.Type, ev.Online, ev.UserID = livedeck.EventViewers, &n, ""
 	case "WebcastGiftMessage":
-		err = dyWebGift(&ev, &p, s)
+		err = dyWebGift(&ev, p, s)
 	}
 	// RoomStats (display strings), Control (status 3 = live ended), fan
 	// club, shopping and every other method map to nothing.

@@ -37,7 +37,7 @@ func splitMessages(body []byte) ([]jsontext.Value, error) {
 			if err != nil {
 				return nil, notJSON(err)
 			}
-			if out, err = appendMessage(out, v); err != nil {
+			if out, err = appendMessage(out, body, dec, v); err != nil {
 				return nil, err
 			}
 		}
@@ -60,7 +60,7 @@ func splitMessages(body []byte) ([]jsontext.Value, error) {
 			if v.Kind() != '{' {
 				return nil, livedeck.Errorf(livedeck.EINVALID, "", "NDJSON line %d: each line must be one JSON object", len(out)+1)
 			}
-			if out, err = appendMessage(out, v); err != nil {
+			if out, err = appendMessage(out, body, dec, v); err != nil {
 				return nil, err
 			}
 		}
@@ -74,11 +74,19 @@ func splitMessages(body []byte) ([]jsontext.Value, error) {
 	return nil, livedeck.Errorf(livedeck.EINVALID, "", "body must be a JSON array of messages, NDJSON or one JSON object")
 }
 
-func appendMessage(out []jsontext.Value, v jsontext.Value) ([]jsontext.Value, error) {
+// appendMessage adds the value just read to out as a slice of body (the
+// decoder's own buffer is reused by its next read), found by the input
+// offset: no copy.
+func appendMessage(out []jsontext.Value, body []byte, dec *jsontext.Decoder, v jsontext.Value) ([]jsontext.Value, error) {
 	if len(out) >= maxMessages {
 		return nil, livedeck.Errorf(livedeck.ETOOLARGE, "", "more than %d messages in one delivery: split it", maxMessages)
 	}
-	return append(out, bytes.Clone(v)), nil
+	end := int(dec.InputOffset())
+	start := end - len(v)
+	if start < 0 || end > len(body) || !bytes.Equal(body[start:end], v) {
+		return append(out, bytes.Clone(v)), nil // not where expected: copy
+	}
+	return append(out, jsontext.Value(body[start:end:end])), nil
 }
 
 func notJSON(err error) error {

@@ -151,3 +151,19 @@ func kindName(k jsontext.Kind) string {
 	}
 	return "a " + k.String()
 }
+
+// count is the number of elements of a JSON array, read without keeping
+// them (抖店's s_ids: LiveDeck needs how many child orders, not which).
+type count int
+
+func (c *count) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	if dec.PeekKind() == 'n' {
+		_, err := dec.ReadToken()
+		*c = 0
+		return err
+	}
+	n := 0
+	err := eachElement(dec, "array", func(int) error { n++; return dec.SkipValue() })
+	*c = count(n)
+	return err
+}

@@ -40,9 +40,6 @@ type ttUser struct {
 // id is the LiveDeck user of a TikTok user: the numeric id, else the
 // @handle.
 func (u *ttUser) id() string {
-	if u == nil {
-		return ""
-	}
 	for _, id := range []idText{u.ID, u.UserID} {
 		if id != "" && id != "0" {
 			return UserID(ttPrefix, string(id))
@@ -56,14 +53,14 @@ func (u *ttUser) id() string {
 // and the older ones its README shows (comment, likeCount, viewerCount,
 // giftDetails, details).
 type ttData struct {
-	Common *struct {
+	Common struct {
 		MsgID       idText  `json:"msgId"`
 		CreateTime  integer `json:"createTime"`
-		DisplayText *struct {
+		DisplayText struct {
 			Key string `json:"key"`
 		} `json:"displayText"`
 	} `json:"common"`
-	User         *ttUser     `json:"user"`
+	User         ttUser      `json:"user"`
 	Comment      *string     `json:"comment"`     // chat (README)
 	Content      *string     `json:"content"`     // chat (v3)
 	LikeCount    integer     `json:"likeCount"`   // like (README)
@@ -87,9 +84,9 @@ type ttData struct {
 }
 
 type ttQuestion struct {
-	QuestionText string  `json:"questionText"`
-	Content      string  `json:"content"`
-	User         *ttUser `json:"user"`
+	QuestionText string `json:"questionText"`
+	Content      string `json:"content"`
+	User         ttUser `json:"user"`
 }
 
 // ttGift is giftDetails (README), gift (v3) or extendedGiftInfo (the
@@ -109,9 +106,9 @@ func (tiktokLive) Decode(d *Delivery, s *Settings) ([]Message, error) {
 }
 
 func ttOne(raw jsontext.Value, m *Message, s *Settings) {
-	var env struct {
-		Event string         `json:"event"`
-		Data  jsontext.Value `json:"data"`
+	var env struct { // one pass over the message: the event's data is read whatever its name
+		Event string `json:"event"`
+		Data  ttData `json:"data"`
 	}
 	if m.Err = unmarshal(raw, &env); m.Err != nil {
 		return
@@ -121,21 +118,9 @@ func ttOne(raw jsontext.Value, m *Message, s *Settings) {
 		m.Err = errors.New("event: missing")
 		return
 	}
-	var data ttData
-	if len(env.Data) > 0 {
-		if m.Err = unmarshal(env.Data, &data); m.Err != nil {
-			m.Err = fmt.Errorf("data: %w", m.Err)
-			return
-		}
-	}
-	ev := livedeck.Event{UserID: data.User.id()}
-	if data.User != nil {
-		ev.Nickname = data.User.Nickname
-	}
-	if data.Common != nil {
-		m.ID = string(data.Common.MsgID)
-		ev.TS = int64(data.Common.CreateTime)
-	}
+	data := &env.Data
+	ev := livedeck.Event{UserID: data.User.id(), Nickname: data.User.Nickname, TS: int64(data.Common.CreateTime)}
+	m.ID = string(data.Common.MsgID)
 	ev.ID = NativeID(ttPrefix, m.ID)
 	if ev.ID == "" {
 		ev.ID = DerivedID(ttPrefix, string(raw))
@@ -157,10 +142,7 @@ func ttOne(raw jsontext.Value, m *Message, s *Settings) {
 			err = errors.New("data.details: missing")
 			break
 		}
-		ev.UserID, ev.Nickname = q.User.id(), ""
-		if q.User != nil {
-			ev.Nickname = q.User.Nickname
-		}
+		ev.UserID, ev.Nickname = q.User.id(), q.User.Nickname
 		text := firstOf(q.QuestionText, q.Content)
 		err = ttComment(&ev, &text)
 	case "member":
@@ -172,7 +154,7 @@ func ttOne(raw jsontext.Value, m *Message, s *Settings) {
 	case "share":
 		ev.Type = livedeck.EventShare
 	case "social": // the library emits follow/share itself; a raw social message is told apart the same way
-		ev.Type = ttSocial(&data)
+		ev.Type = ttSocial(data)
 	case "roomUser":
 		online := data.ViewerCount
 		if online == nil {
@@ -185,9 +167,9 @@ func ttOne(raw jsontext.Value, m *Message, s *Settings) {
 		n := int64(*online)
 		ev.Type, ev.Online, ev.UserID = livedeck.EventViewers, &n, ""
 	case "gift":
-		err = ttGiftEvent(&ev, &data, s)
+		err = ttGiftEvent(&ev, data, s)
 	case "envelope":
-		err = ttEnvelope(&ev, &data, s)
+		err = ttEnvelope(&ev, data, s)
 	}
 	// streamEnd, emote, control and the library's other events map to nothing.
 	if err != nil {
@@ -216,9 +198,6 @@ func ttComment(ev *livedeck.Event, text *string) error {
 }
 
 func ttSocial(data *ttData) livedeck.EventType {
-	if data.Common == nil || data.Common.DisplayText == nil {
-		return ""
-	}
 	switch key := data.Common.DisplayText.Key; {
 	case strings.Contains(key, "follow"):
 		return livedeck.EventFollow
