@@ -52,6 +52,8 @@ vulncheck:
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecodeEvents -fuzztime 60s ./ingest/
 	$(GO) test -run '^$$' -fuzz FuzzParseRules -fuzztime 60s ./rules/
+	$(GO) test -run '^$$' -fuzz FuzzDecodeFrame -fuzztime 60s ./ingest/pull/danmaku/
+	$(GO) test -run '^$$' -fuzz FuzzStamp -fuzztime 30s ./ingest/pull/
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -26,3 +26,27 @@ func TestStamp(t *testing.T) {
 		}
 	}
 }
+
+// Stamp never breaks a JSON object, and the stamp reads back.
+func FuzzStamp(f *testing.F) {
+	for _, s := range []string{`{"cmd":"LIKE_INFO_V3_CLICK","data":{"uid":1}}`, `{}`, ` { } `, `[]`, `{"a":"}"}`, `{"cmd":"X"}` + "\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		out := Stamp(in, time.UnixMilli(1764619200123))
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(in, &obj) != nil {
+			return // not an object: whatever comes back is not checked
+		}
+		if _, dup := obj["ld_received_ms"]; dup {
+			return
+		}
+		var back map[string]json.RawMessage
+		if err := json.Unmarshal(out, &back); err != nil {
+			t.Fatalf("Stamp(%q) = %q: %v", in, out, err)
+		}
+		if string(back["ld_received_ms"]) != "1764619200123" || len(back) != len(obj)+1 {
+			t.Fatalf("Stamp(%q) = %q", in, out)
+		}
+	})
+}
