@@ -41,6 +41,7 @@ type Show struct {
 	orders    int
 	lastSec   int64 // show second of the last viewers event
 	recent    []livedeck.Event
+	pt        paidTraffic // spend reports, cart adds, attribution (paid.go)
 }
 
 type order struct {
@@ -137,7 +138,11 @@ func (s *Show) Next(dst []livedeck.Event, n int) []livedeck.Event {
 			dst = append(dst, s.recent[s.rng.IntN(len(s.recent))])
 			continue
 		}
-		ev := s.next()
+		ev, ok := s.queued()
+		if !ok {
+			ev = s.next()
+		}
+		s.track(&ev)
 		s.n++
 		if len(s.recent) < 256 {
 			s.recent = append(s.recent, ev)
