@@ -19,10 +19,15 @@ if [ ${#need[@]} -gt 0 ]; then
   echo "deps: installing ${need[*]}"
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  before=$(pgrep -x prometheus || true)
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-  # Debian's prometheus package may start a server; LiveDeck needs only promtool.
-  pkill -x prometheus 2>/dev/null || true
+  # Debian's prometheus package may start a server; LiveDeck needs only
+  # promtool. Stop only a server this install started, never one the
+  # machine already ran.
+  for pid in $(pgrep -x prometheus || true); do
+    case " $(echo $before) " in *" $pid "*) ;; *) $sudo kill "$pid" 2>/dev/null || true ;; esac
+  done
 fi
 
 # npm packages of the console and of the TikTok LIVE forwarder.
