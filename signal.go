@@ -61,6 +61,10 @@ type Alert struct {
 	Key      string `json:"key"`
 	Severity string `json:"severity"` // info, warning, critical
 	Message  string `json:"message"`
+	// Messages is the message in other languages, by language ("en",
+	// "zh"), when the rule gives them; consoles show their language's.
+	Messages map[string]string `json:"messages,omitempty"`
+	SKU      string            `json:"sku,omitempty"` // the product it is about, if any
 }
 
 // Gift is a gift assigned to an order from a quota.

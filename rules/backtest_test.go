@@ -66,7 +66,7 @@ func TestPlaybookBacktest(t *testing.T) {
 		{"tier:tier-2000:tier tier-2000", 3000},
 		{"cue:stock-last-3:cue: 最后3组！", 4000},
 		{"cue:online-drop:cue: 福袋/抽奖走起，留住观众", 5000},
-		{"alert:online-drop:alert (warning): 在线60秒内下降-19%（现1700人）", 5000},
+		{"alert:online-drop:alert (warning): 在线人数60秒内下降19%，现1700人", 5000},
 		{"tier:tier-500:tier tier-500", 1000},
 		{"cue:intent-spike:cue: 上链接！", 6000},
 		{"gift", 3000},

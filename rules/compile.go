@@ -79,12 +79,13 @@ func (ps Problems) Error() string {
 type compiled struct {
 	Rule
 	when, clear *vm.Program
-	texts       []*template.Template // per action: the cue text or alert message template
-	hash        string               // of the rule's definition, to tell an edit from an unchanged rule
-	cueSig      string               // fingerprint per action (cues only, "" for others), comma-separated
-	gifts       bool                 // has a gift action
-	tier        *livedeck.Tier       // the tier it sets, nil if none; shared, never changed
-	picks       []*vm.Program        // per action: a cue's for_sku, filter(sku_list, {…})
+	texts       []*template.Template            // per action: the cue text or alert message template
+	hash        string                          // of the rule's definition, to tell an edit from an unchanged rule
+	cueSig      string                          // fingerprint per action (cues only, "" for others), comma-separated
+	gifts       bool                            // has a gift action
+	tier        *livedeck.Tier                  // the tier it sets, nil if none; shared, never changed
+	picks       []*vm.Program                   // per action: a cue's or alert's for_sku, filter(sku_list, {…})
+	langs       []map[string]*template.Template // per action: an alert's messages in other languages
 	window      *window
 	deps        uint64 // Env fields when and clear read (bits of envFields)
 }
@@ -218,7 +219,14 @@ func compileRule(i int, r Rule, seen map[string]bool, banned []string) (*compile
 				probs = append(probs, Problem{Rule: r.Name, Field: fmt.Sprintf("actions[%d]", j) + f, Message: fmt.Sprintf(format, args...)})
 			})
 		}
+		var langs map[string]*template.Template
+		if a.Alert != nil {
+			var aprobs Problems
+			pick, langs, aprobs = checkAlert(r.Name, fmt.Sprintf("actions[%d]", j), a.Alert)
+			probs = append(probs, aprobs...)
+		}
 		cr.picks = append(cr.picks, pick)
+		cr.langs = append(cr.langs, langs)
 	}
 	cr.deps = dependsOn(cr.when) | dependsOn(cr.clear)
 	cr.hash = fingerprint(r, 8)
@@ -313,13 +321,21 @@ func checkAction(rule, field string, a Action, banned []string) (*template.Templ
 	if text == "" {
 		return nil, probs
 	}
-	t, err := parseText(field, text)
+	t, err := compileText(field, text)
 	if err != nil {
-		bad("", "template: %v", err)
-		return nil, probs
-	}
-	if err := t.Execute(&boundedWriter{}, Env{SKUs: map[string]*SKU{}, Sources: map[string]Source{}}); err != nil && !strings.Contains(err.Error(), "index of untyped nil") && !strings.Contains(err.Error(), "map has no entry") {
 		bad("", "template: %v", err)
 	}
 	return t, probs
+}
+
+// compileText parses a cue or alert text and tries it on empty numbers.
+func compileText(name, text string) (*template.Template, error) {
+	t, err := parseText(name, text)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.Execute(&boundedWriter{}, Env{SKUs: map[string]*SKU{}, Sources: map[string]Source{}, Product: &SKU{}}); err != nil && !strings.Contains(err.Error(), "index of untyped nil") && !strings.Contains(err.Error(), "map has no entry") {
+		return t, err
+	}
+	return t, nil
 }

@@ -146,7 +146,7 @@ func (d *decision) fire(in *decideInput, i int, show bool) {
 			sig.Cue.SKU = sku
 		case a.Alert != nil:
 			sig.Kind = livedeck.SignalAlert
-			sig.Alert = &livedeck.Alert{Key: key, Severity: a.Alert.Severity, Message: render(r.texts[j], *in.env, a.Alert.Message)}
+			sig.Alert = alertOf(r, j, key, *in.env, in.products)
 		case a.Webhook != nil:
 			// At least once: a retried firing queues it again under the
 			// same Idempotency-Key, which the receiver dedupes.

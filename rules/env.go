@@ -62,6 +62,10 @@ type Env struct {
 	Tier              string            `expr:"tier"`     // name of the active pricing tier, "" if none
 	Minute            int               `expr:"minute"`   // minutes since the room's rules were first evaluated (≈ the show's start)
 
+	// Product is, in an alert's texts, the product its for_sku picked
+	// ({{.Product.Name}}, {{.Product.Stock}}); not in conditions.
+	Product *SKU `expr:"-"`
+
 	store   []SKU  // backing array of SKUs and SKUList
 	machine *vm.VM // reused by every condition run against this Env
 }
@@ -79,7 +83,8 @@ type SKU struct {
 	Stock        int64   `expr:"stock"`
 	CartAdds     int64   `expr:"cart_adds"`
 	CartRate     float64 `expr:"cart_rate"`
-	Oversold     int64   `expr:"oversold"` // units sold past the stock; stock is then 0
+	Oversold     int64   `expr:"oversold"`
+	Name         string  `expr:"-"` // the line-up's name, set for an alert's Product // units sold past the stock; stock is then 0
 }
 
 // Source is an ingest source's freshness: sources["connector"].age_seconds > 30.

@@ -85,6 +85,13 @@ type CueAction struct {
 type AlertAction struct {
 	Severity string `yaml:"severity" json:"severity"` // info, warning, critical
 	Message  string `yaml:"message" json:"message"`   // template, like a cue's text
+	// Messages are the message in other languages, by language ("en",
+	// "zh"), for consoles in that language; templates too.
+	Messages map[string]string `yaml:"messages,omitempty" json:"messages,omitempty"`
+	// ForSKU picks the product the alert is about, as a cue's for_sku
+	// does (the match with the least stock, sold out included): its texts
+	// see it as {{.Product}}, and the alert carries its SKU.
+	ForSKU string `yaml:"for_sku,omitempty" json:"for_sku,omitempty"`
 }
 
 // GiftAction gives each newly paid order a gift from a quota while the

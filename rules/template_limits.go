@@ -18,7 +18,7 @@ const (
 )
 
 // textFuncs replace the built-ins that could allocate without bound.
-var textFuncs = template.FuncMap{"printf": boundedPrintf}
+var textFuncs = template.FuncMap{"printf": boundedPrintf, "pct": pct}
 
 // parseText parses a cue or alert text and refuses what it may not do,
 // naming where.

@@ -157,6 +157,10 @@ export interface Alert {
   key: string
   severity: 'info' | 'warning' | 'critical' | string
   message: string
+  /** The message in other languages, by language (en, zh), when the rule gives them. */
+  messages?: Record<string, string>
+  /** The product the alert is about, if any. */
+  sku?: string
 }
 
 export interface Gift {

@@ -4,8 +4,15 @@
 
 import { h, setText, syncList } from '../dom'
 import { clock } from '../format'
-import { t, type MsgKey } from '../i18n'
+import { lang, t, type Lang, type MsgKey } from '../i18n'
+import type { Alert } from '../protocol'
 import type { AlertItem } from '../state/room'
+
+/** The alert's message in the console's language (zh-CN, then zh), else as the rule wrote it. */
+export function alertMessage(a: Alert, l: Lang = lang()): string {
+  const m = a.messages ?? {}
+  return m[l] ?? m[l.split('-')[0]] ?? a.message
+}
 
 export function alertList(onAck: (key: string) => void) {
   const list = h('ul', { class: 'alerts', testid: 'alert-list' })
@@ -21,7 +28,7 @@ export function alertList(onAck: (key: string) => void) {
     const state = h('span', { class: 'alert-state' })
     return h('li', { class: `alert sev-${sev}`, testid: 'alert-item', attrs: { 'data-key': a.key } },
       h('span', { class: `badge sev-${sev}`, text: t(sevKey) }),
-      h('span', { class: 'alert-msg', text: a.alert.message }),
+      h('span', { class: 'alert-msg', text: alertMessage(a.alert) }),
       h('span', { class: 'alert-meta', text: `${clock(a.at)}${a.rule ? ' · ' + a.rule : ''}` }),
       state, btn)
   }
