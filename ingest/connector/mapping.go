@@ -243,6 +243,12 @@ func (r *mappingRun) set(ev *livedeck.Event, name string, v any) error {
 		ev.Text, err = textOf(v)
 	case "gift":
 		ev.Gift, err = textOf(v)
+	case "channel":
+		ev.Channel, err = textOf(v)
+	case "campaign":
+		ev.Campaign, err = textOf(v)
+	case "period":
+		ev.Period, err = timeOf(v)
 	}
 	return err
 }

@@ -52,7 +52,9 @@ var mappingFields = map[livedeck.EventType]struct{ allowed, required []string }{
 	livedeck.EventGift:            {[]string{"user_id", "gift", "value"}, []string{"user_id", "gift", "value"}},
 	livedeck.EventProductExposure: {[]string{"user_id", "sku"}, []string{"sku"}},
 	livedeck.EventProductClick:    {[]string{"user_id", "sku"}, []string{"sku"}},
-	livedeck.EventOrder:           {[]string{"user_id", "order_id", "sku", "qty", "amount", "status"}, []string{"user_id", "order_id", "sku", "qty", "amount", "status"}},
+	livedeck.EventOrder:           {[]string{"user_id", "order_id", "sku", "qty", "amount", "status", "channel"}, []string{"user_id", "order_id", "sku", "qty", "amount", "status"}},
+	livedeck.EventCartAdd:         {[]string{"user_id", "sku", "qty"}, []string{"user_id", "sku"}},
+	livedeck.EventAdSpend:         {[]string{"channel", "campaign", "period", "amount"}, []string{"channel", "amount"}},
 }
 
 // compiledMapping is a MappingSpec ready to run.
