@@ -286,7 +286,8 @@ func (b *Builder) timeline() []Minute {
 }
 
 // markers lists tier changes, cues and alerts in time order, with whether
-// each cue or alert was acknowledged.
+// each cue or alert was acknowledged. A cue's new text (its rule edited
+// while it showed) replaces the text of its marker rather than adding one.
 func (b *Builder) markers() []Marker {
 	acks := map[string]*livedeck.Ack{}
 	for _, s := range b.signals {
@@ -297,7 +298,14 @@ func (b *Builder) markers() []Marker {
 		}
 	}
 	out := []Marker{}
+	cues := map[string]int{} // cue key → its marker
 	for _, s := range b.signals {
+		if s.Cue != nil && s.Cue.Update {
+			if i, ok := cues[s.Cue.Key]; ok {
+				out[i].Text = s.Cue.Text
+			}
+			continue
+		}
 		m := Marker{T: s.At, Rule: s.Rule}
 		key := ""
 		switch {
@@ -305,6 +313,7 @@ func (b *Builder) markers() []Marker {
 			m.Kind, m.Text = MarkTier, tierLabel(s.Tier)
 		case s.Kind == livedeck.SignalCue && s.Cue != nil:
 			m.Kind, m.Text, m.NeedsAck, key = MarkCue, s.Cue.Text, s.Cue.NeedsAck, s.Cue.Key
+			cues[key] = len(out)
 		case s.Kind == livedeck.SignalAlert && s.Alert != nil:
 			m.Kind, m.Text, m.Severity, key = MarkAlert, s.Alert.Message, s.Alert.Severity, s.Alert.Key
 		default:
