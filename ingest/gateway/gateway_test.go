@@ -146,3 +146,30 @@ func TestDeadLettersPagedAndReplayedByID(t *testing.T) {
 		t.Fatalf("bad id: %v", err)
 	}
 }
+
+// TestDeleteSeenSource: a source that delivered without saved settings is
+// listed, and deleting it takes it off the list.
+func TestDeleteSeenSource(t *testing.T) {
+	s := newTestService(t)
+	ctx := context.Background()
+	r, ok, err := s.Resolve(ctx, "r1", "bili-main", "bilibili")
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if _, err := s.Deliver(ctx, r, &connector.Delivery{Body: []byte(`{"cmd":"STOP_LIVE_ROOM_LIST","data":{}}`), Received: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	list, err := s.List(ctx, "r1")
+	if err != nil || len(list) != 1 || list[0].Saved || list[0].Format != "bilibili" || list[0].Stats.Messages != 1 {
+		t.Fatalf("list: %+v %v", list, err)
+	}
+	if err := s.Delete(ctx, "r1", "bili-main"); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := s.List(ctx, "r1"); len(list) != 0 {
+		t.Fatalf("after delete: %+v", list)
+	}
+	if err := s.Delete(ctx, "r1", "bili-main"); livedeck.ErrorCode(err) != livedeck.ENOTFOUND {
+		t.Fatalf("second delete: %v", err)
+	}
+}

@@ -149,18 +149,19 @@ func (s *Service) Put(ctx context.Context, room, source string, req PutRequest, 
 	return c, err
 }
 
-// Delete removes a room's connector for source (its statistics and dead
-// letters stay until they age out).
+// Delete removes a room's connector for source, saved or only seen (its
+// statistics and dead letters stay until they age out).
 func (s *Service) Delete(ctx context.Context, room, source string) error {
 	k := redisx.Room(room)
-	n, err := s.rdb.HDel(ctx, k.Connectors(), source).Result()
-	if err != nil {
+	pipe := s.rdb.TxPipeline()
+	saved := pipe.HDel(ctx, k.Connectors(), source)
+	seen := pipe.SRem(ctx, k.ConnectorsSeen(), source)
+	if _, err := pipe.Exec(ctx); err != nil {
 		return unavailable("delete connector", err)
 	}
-	if n == 0 {
+	if saved.Val() == 0 && seen.Val() == 0 {
 		return livedeck.Errorf(livedeck.ENOTFOUND, "source", "no connector %q in room %q", source, room)
 	}
-	_ = s.rdb.SRem(ctx, k.ConnectorsSeen(), source).Err()
 	return nil
 }
 
