@@ -31,6 +31,7 @@ func cmdSim(ctx context.Context, args []string) error {
 	fs.Float64Var(&cfg.Duplicates, "duplicates", 0, "share of events sent twice (0..1), to exercise idempotency")
 	fs.Float64Var(&cfg.OutOfOrder, "out-of-order", 0, "share of events delivered late within a batch (0..1)")
 	fs.String(&cfg.RoomPrefix, "prefix", "", "sim", "room id prefix")
+	fs.Duration(&cfg.Oversell, "oversell", "", 0, "show time of a scripted scene in which a product sells 3 units past its stock (0: none; stock never goes below 0 otherwise)")
 	var token, record string
 	tokenFlag(fs, &token)
 	fs.String(&record, "record", "", "", "write one room's show to this JSONL file (and its room to <file>.room.json) instead of sending it: a recorded broadcast for `livedeck review` and `rules backtest`")
@@ -63,7 +64,7 @@ func simRecord(cfg sim.Config, path string) error {
 		length = cfg.Duration
 	}
 	show := sim.NewShow(room, sim.ShowConfig{Seed: cfg.Seed, Rate: float64(cfg.Rate), Length: length,
-		Start: time.Now().Add(-cfg.Duration).Truncate(time.Minute)})
+		Start: time.Now().Add(-cfg.Duration).Truncate(time.Minute), Oversell: cfg.Oversell})
 	f, err := os.Create(path)
 	if err != nil {
 		return err
@@ -73,10 +74,20 @@ func simRecord(cfg sim.Config, path string) error {
 	enc := json.NewEncoder(w)
 	total := int(cfg.Duration.Seconds() * float64(cfg.Rate))
 	var buf []livedeck.Event
+	restocks := 0
 	for done := 0; done < total; done += len(buf) {
-		buf = show.Next(buf[:0], min(1000, total-done))
+		buf = show.Next(buf[:0], min(100, total-done))
 		for i := range buf {
 			if err := enc.Encode(&buf[i]); err != nil {
+				return err
+			}
+		}
+		// Restocks as LiveDeck writes them into the stream, after the
+		// events they follow.
+		for _, r := range show.Restocks() {
+			restocks++
+			ev := sim.StockEvent(room.ID, r, restocks, buf[len(buf)-1].TS)
+			if err := enc.Encode(&ev); err != nil {
 				return err
 			}
 		}

@@ -25,6 +25,7 @@ type Config struct {
 	OutOfOrder float64         // share of events delivered late within a batch, 0..1
 	Start      time.Time       // event time of the start; zero means now
 	RunID      string          // part of every event id; zero means derived from Start
+	Oversell   time.Duration   // show time of the scripted oversell scene in every room; zero means none
 }
 
 // Stats count a run's outcome. Fields are updated atomically while it runs.
@@ -60,7 +61,7 @@ func Run(ctx context.Context, cfg Config, sink Sink, progress io.Writer) (*Stats
 	var wg sync.WaitGroup
 	for _, r := range rooms {
 		show := NewShow(r, ShowConfig{Seed: cfg.Seed, Rate: perRoom, Length: cfg.ShowLength, Start: cfg.Start,
-			RunID: cfg.RunID, Duplicates: cfg.Duplicates, OutOfOrder: cfg.OutOfOrder})
+			RunID: cfg.RunID, Duplicates: cfg.Duplicates, OutOfOrder: cfg.OutOfOrder, Oversell: cfg.Oversell})
 		wg.Go(func() { broadcast(ctx, sink, r.ID, show, perRoom, cfg.Batch, begin, st) })
 	}
 	done := make(chan struct{})
@@ -107,7 +108,7 @@ func defaults(cfg Config) Config {
 // events arrive in show order (apart from deliberate late ones).
 func broadcast(ctx context.Context, sink Sink, room string, show *Show, rate float64, batch int, begin time.Time, st *Stats) {
 	var buf []livedeck.Event
-	sent, lastFlash := 0, -1
+	sent := 0
 	for ctx.Err() == nil {
 		due := int(time.Since(begin).Seconds()*rate) - sent
 		if due <= 0 {
@@ -118,15 +119,16 @@ func broadcast(ctx context.Context, sink Sink, room string, show *Show, rate flo
 			}
 			continue
 		}
-		if f, p := show.Flash(); f >= 0 && f != lastFlash {
-			lastFlash = f // the host restocks the flash sale's product
-			if err := sink.SetStock(ctx, room, p.SKU, p.Stock+200); err != nil && ctx.Err() == nil {
-				st.Failed.Add(1)
-			}
-		}
 		buf = show.Next(buf[:0], min(due, batch))
 		Send(ctx, sink, room, buf, st)
 		sent += len(buf)
+		// Stock levels after the events just sent: the host restocks what
+		// ran low (and the oversell scene's recount).
+		for _, r := range show.Restocks() {
+			if err := sink.SetStock(ctx, room, r.SKU, r.Stock); err != nil && ctx.Err() == nil {
+				st.Failed.Add(1)
+			}
+		}
 	}
 }
 

@@ -23,6 +23,10 @@ type ShowConfig struct {
 	RunID      string        // makes event ids unique per run; zero means derived from Start
 	Duplicates float64       // share of events delivered twice (0..1)
 	OutOfOrder float64       // share of events delivered late within a batch (0..1)
+	// Oversell is the show time of a scripted scene in which the first
+	// product sells a few units past its stock (zero: none); otherwise
+	// stock never goes below zero.
+	Oversell time.Duration
 }
 
 // Show generates one room's events in delivery order.
@@ -42,7 +46,16 @@ type Show struct {
 	lastSec   int64 // show second of the last viewers event
 	recent    []livedeck.Event
 	pt        paidTraffic // spend reports, cart adds, attribution (paid.go)
+	clicks    []click     // product clicks not yet turned into an order
+
+	stock      map[string]int64 // what is left of each product, as the shop counts it
+	restocking map[string]bool  // a restock is on its way
+	changes    []stockChange    // stock writes due, in show time
+	scene      scene
 }
+
+// click is a viewer's click on a product card: an order comes from one.
+type click struct{ user, sku string }
 
 type order struct {
 	id, user, sku string
@@ -64,7 +77,12 @@ func NewShow(room livedeck.Room, cfg ShowConfig) *Show {
 		cfg.RunID = fmt.Sprintf("%x", cfg.Start.UnixMilli())
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, hash(room.ID)))
-	return &Show{room: room, cfg: cfg, rng: rng, peak: 2000 + rng.IntN(8000), presentAt: map[string]int{}, lastSec: -1}
+	s := &Show{room: room, cfg: cfg, rng: rng, peak: 2000 + rng.IntN(8000), presentAt: map[string]int{}, lastSec: -1,
+		stock: map[string]int64{}, restocking: map[string]bool{}}
+	for _, p := range room.Products {
+		s.stock[p.SKU] = p.Stock
+	}
+	return s
 }
 
 func hash(s string) uint64 {
@@ -169,8 +187,16 @@ func (s *Show) next() livedeck.Event {
 		TS: s.cfg.Start.Add(s.Elapsed()).UnixMilli()}
 	if sec := int64(s.Elapsed() / time.Second); sec != s.lastSec {
 		s.lastSec = sec
-		online := int64(len(s.present)*3 + s.rng.IntN(50))
+		// The platform's count of viewers in the room: everyone who
+		// entered and has not left, so never more than have ever come.
+		online := int64(len(s.present))
 		ev.Type, ev.Online = livedeck.EventViewers, &online
+		return ev
+	}
+	if s.cfg.Oversell > 0 && s.scene.sku == "" && s.Elapsed() >= s.cfg.Oversell {
+		s.startScene()
+	}
+	if s.sceneEvent(&ev) {
 		return ev
 	}
 	flash := s.flash()
@@ -194,7 +220,7 @@ func (s *Show) next() livedeck.Event {
 	case 7:
 		ev.Type, ev.UserID, ev.SKU = livedeck.EventProductExposure, s.viewer(), s.product(flash).SKU
 	case 8:
-		ev.Type, ev.UserID, ev.SKU = livedeck.EventProductClick, s.viewer(), s.product(flash).SKU
+		s.click(&ev, flash)
 	default:
 		s.order(&ev, flash)
 	}
@@ -207,11 +233,11 @@ func (s *Show) next() livedeck.Event {
 // sale), and clicked more often than ordered.
 func weights(flash bool, present, target int) [10]int {
 	gap := float64(target-present) / float64(max(target, 1))
-	enter, leave := 3+int(math.Max(gap, 0)*60), 3+int(math.Max(-gap, 0)*60)
+	enter, leave := 10+int(math.Max(gap, 0)*60), 10+int(math.Max(-gap, 0)*60)
 	if flash {
-		return [10]int{enter, leave, 30, 14, 1, 2, 2, 90, 24, 40}
+		return [10]int{enter, leave, 30, 14, 1, 2, 2, 90, 24, 10}
 	}
-	return [10]int{enter, leave, 28, 20, 2, 2, 2, 40, 6, 6}
+	return [10]int{enter, leave, 28, 20, 2, 2, 2, 40, 6, 2}
 }
 
 func pick(rng *rand.Rand, w []int) int {
@@ -272,6 +298,17 @@ func (s *Show) comment(ev *livedeck.Event, flash bool) {
 	ev.Text = list[s.rng.IntN(len(list))]
 }
 
+// click is a viewer clicking a product card; the click may become an order.
+func (s *Show) click(ev *livedeck.Event, flash int) {
+	ev.Type, ev.UserID, ev.SKU = livedeck.EventProductClick, s.viewer(), s.product(flash).SKU
+	c := click{user: ev.UserID, sku: ev.SKU}
+	if len(s.clicks) < 4096 {
+		s.clicks = append(s.clicks, c)
+	} else {
+		s.clicks[s.rng.IntN(len(s.clicks))] = c
+	}
+}
+
 // product is the flash sale's product most of the time during a sale.
 func (s *Show) product(flash int) livedeck.Product {
 	if flash >= 0 && s.rng.IntN(4) > 0 {
@@ -281,7 +318,8 @@ func (s *Show) product(flash int) livedeck.Product {
 }
 
 // order advances the order book one step: pay or cancel a pending order,
-// refund a paid one, or create a new one.
+// refund a paid one, or turn a click into a new order (with no click to
+// turn, the step is a click).
 func (s *Show) order(ev *livedeck.Event, flash int) {
 	ev.Type = livedeck.EventOrder
 	var o order
@@ -290,29 +328,46 @@ func (s *Show) order(ev *livedeck.Event, flash int) {
 	case len(s.pending) > 0 && r < 0.5:
 		o = s.take(&s.pending)
 		status = livedeck.OrderPaid
-		if s.rng.IntN(100) < 12 {
-			status = livedeck.OrderCancelled
+		if s.rng.IntN(100) < 12 || !s.sold(o.sku, o.qty) {
+			status = livedeck.OrderCancelled // changed their mind, or sold out
 		} else if len(s.paid) < 4096 {
 			s.paid = append(s.paid, o)
 		}
-	case len(s.paid) > 0 && r >= 0.5 && r < 0.53: // not more often when nothing is pending
+	case len(s.paid) > 0 && r >= 0.5 && r < 0.515: // not more often when nothing is pending
 		o = s.take(&s.paid)
 		status = livedeck.OrderRefunded
+		s.stock[o.sku] += o.qty
+	case len(s.clicks) == 0:
+		s.click(ev, flash)
+		return
 	default:
+		i := s.rng.IntN(len(s.clicks))
+		c := s.clicks[i]
 		s.orders++
-		p := s.product(flash)
+		s.clicks[i] = s.clicks[len(s.clicks)-1]
+		s.clicks = s.clicks[:len(s.clicks)-1]
+		p := s.productOf(c.sku)
 		qty := int64(1 + pick(s.rng, []int{80, 15, 5}))
 		price := p.Price
 		if flash >= 0 && p.SKU == s.flashSKU(flash).SKU {
 			price = price * 8 / 10 // flash price
 		}
-		o = order{id: fmt.Sprintf("%s-%s-o%d", s.room.ID, s.cfg.RunID, s.orders), user: s.viewer(), sku: p.SKU, qty: qty, amount: price * qty}
+		o = order{id: fmt.Sprintf("%s-%s-o%d", s.room.ID, s.cfg.RunID, s.orders), user: c.user, sku: p.SKU, qty: qty, amount: price * qty}
 		status = livedeck.OrderCreated
 		if len(s.pending) < 4096 {
 			s.pending = append(s.pending, o)
 		}
 	}
 	ev.UserID, ev.OrderID, ev.SKU, ev.Qty, ev.Amount, ev.Status = o.user, o.id, o.sku, o.qty, o.amount, status
+}
+
+func (s *Show) productOf(sku string) livedeck.Product {
+	for _, p := range s.room.Products {
+		if p.SKU == sku {
+			return p
+		}
+	}
+	return s.room.Products[0]
 }
 
 // take removes a random order from list.
@@ -332,7 +387,7 @@ func Room(id string, seed uint64) livedeck.Room {
 	room := livedeck.Room{ID: id, Title: "模拟直播 Simulated show " + id, Currency: "CNY"}
 	for _, i := range perm {
 		c := catalog[i]
-		room.Products = append(room.Products, livedeck.Product{SKU: c.sku, Name: c.name, Price: c.price, Stock: int64(100 + rng.IntN(900))})
+		room.Products = append(room.Products, livedeck.Product{SKU: c.sku, Name: c.name, Price: c.price, Stock: int64(60 + rng.IntN(240))})
 	}
 	return room
 }
