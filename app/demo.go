@@ -7,6 +7,7 @@ import (
 
 	"github.com/livedeck/livedeck"
 	"github.com/livedeck/livedeck/ingest/sim"
+	"github.com/livedeck/livedeck/rules"
 )
 
 // DemoRooms are the rooms `livedeck demo` creates.
@@ -22,12 +23,18 @@ var DemoRooms = []livedeck.Room{
 	}},
 }
 
+// DemoOversell is when, in show time, the demo's scripted oversell scene
+// plays in each simulated room: a recount leaves 2 of the first product
+// just as three buyers pay for 2 each, so a newcomer sees the 超卖 alert
+// within the first minute.
+const DemoOversell = 20 * time.Second
+
 // Simulate broadcasts in the demo rooms through the ingest service, as a
 // platform connector would, until ctx ends. rate is events per second over
 // all rooms.
 func (a *App) Simulate(ctx context.Context, rate int) error {
 	_, err := sim.Run(ctx, sim.Config{RoomList: DemoRooms, Rate: rate, ShowLength: 10 * time.Minute, Seed: 1,
-		Duplicates: 0.01, OutOfOrder: 0.01}, &sim.ServiceSink{Service: a.ingest}, nil)
+		Duplicates: 0.01, OutOfOrder: 0.01, Oversell: DemoOversell}, &sim.ServiceSink{Service: a.ingest}, nil)
 	if err != nil && ctx.Err() == nil {
 		return fmt.Errorf("demo simulator: %w", err)
 	}
@@ -35,15 +42,36 @@ func (a *App) Simulate(ctx context.Context, rate int) error {
 }
 
 // SeedDemo creates the demo rooms through the rooms store if they do not
-// exist yet.
+// exist yet, and gives each that has no rule set the built-in playbook
+// (rules/templates/playbook.yaml), so tiers, cues, gifts and alerts show
+// from the first minute.
 func (a *App) SeedDemo(ctx context.Context) error {
 	for _, r := range DemoRooms {
-		if _, err := a.ingest.Rooms().Get(ctx, r.ID); err == nil {
-			continue
+		if _, err := a.ingest.Rooms().Get(ctx, r.ID); err != nil {
+			if _, err := a.ingest.Rooms().Create(ctx, r); err != nil && livedeck.ErrorCode(err) != livedeck.ECONFLICT {
+				return fmt.Errorf("seed room %s: %w", r.ID, err)
+			}
 		}
-		if _, err := a.ingest.Rooms().Create(ctx, r); err != nil && livedeck.ErrorCode(err) != livedeck.ECONFLICT {
-			return fmt.Errorf("seed room %s: %w", r.ID, err)
+		if err := a.seedPlaybook(ctx, r.ID); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// seedPlaybook saves the built-in playbook as a room's first rule set;
+// a room that has rules keeps them.
+func (a *App) seedPlaybook(ctx context.Context, room string) error {
+	cur, err := a.rules.Store.Current(ctx, room)
+	if err != nil {
+		return fmt.Errorf("seed rules of %s: %w", room, err)
+	}
+	if cur.Version > 0 {
+		return nil
+	}
+	_, _, err = a.rules.Save(ctx, room, rules.Playbook(), rules.Change{Author: "demo", Note: "built-in playbook", Base: new(int64)})
+	if err != nil && livedeck.ErrorCode(err) != livedeck.ECONFLICT {
+		return fmt.Errorf("seed rules of %s: %w", room, err)
 	}
 	return nil
 }

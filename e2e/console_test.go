@@ -116,7 +116,7 @@ func TestThresholdInProducerCuesHost(t *testing.T) {
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		_, body := st.api(t, "GET", "/api/v1/rooms/demo-beauty/rules", "", "")
-		if strings.Contains(body, `"version":2`) && strings.Contains(body, "online \\u003e= 1") {
+		if strings.Contains(body, `"version":3`) && strings.Contains(body, "online \\u003e= 1") {
 			break
 		}
 		if time.Now().After(deadline) {
