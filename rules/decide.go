@@ -110,7 +110,7 @@ func decide(in *decideInput, d *decision) {
 		case d.before[i].Hash != r.hash && st.State == Firing && d.before[i].State == Firing && cues:
 			d.updateCues(in, i)
 		}
-		if st.Hash != r.hash {
+		if st.Hash != r.hash || st.Cues != r.cueSig { // edited, or saved before cue fingerprints were kept
 			st.Hash, st.Cues = r.hash, r.cueSig
 		}
 	}

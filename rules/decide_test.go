@@ -186,3 +186,22 @@ func TestDecideOneTierOnScreen(t *testing.T) {
 		t.Errorf("500 then 2,000\n got  %s\n want %s", got, want)
 	}
 }
+
+// TestDecideLegacyStateGetsCueFingerprints: a state saved before cue
+// fingerprints were kept gets them at its next decision, so a later text
+// edit updates the cue.
+func TestDecideLegacyStateGetsCueFingerprints(t *testing.T) {
+	states, tier := firingTier500(t)
+	st := states["tier-500"]
+	st.Cues = ""
+	states["tier-500"] = st
+	src := fmt.Sprintf(tier500, 500, "online < 450", "满199减20", "在线")
+	after, fx, _ := decideOnce(t, src, states, tier, 1000, 510)
+	if len(fx) != 0 || after["tier-500"].Cues == "" {
+		t.Fatalf("effects %v, cues %q: want none, and the fingerprints kept", fx, after["tier-500"].Cues)
+	}
+	_, fx, _ = decideOnce(t, fmt.Sprintf(tier500, 500, "online < 450", "满199减20", "在线人数"), after, tier, 2000, 510)
+	if strings.Join(fx, ";") != `u:tier-500@2#1.1~v2 update "在线人数510" ttl=28000` {
+		t.Errorf("the text edit: %v", fx)
+	}
+}
