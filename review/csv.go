@@ -38,12 +38,14 @@ func WriteCSV(w io.Writer, r *Review) error {
 		{"conversion", f(h.Conversion)}, {"uv_value", f(h.UVValue)}, {"aov", f(h.AOV)},
 		{"avg_watch_seconds", f(h.AvgWatchSeconds)}, {"comments", i(h.Comments)}, {"likes", i(h.Likes)},
 		{"follows", i(h.Follows)}, {"shares", i(h.Shares)}, {"duration_seconds", i(h.DurationSeconds)},
+		{"spend", i(h.Spend)}, {"roi", f(h.ROI)}, {"cost_per_buyer", f(h.CostPerBuyer)},
+		{"cart_adds", i(h.CartAdds)}, {"cart_rate", f(h.CartRate)},
 	})
 	rows := make([][]string, 0, len(r.Timeline))
 	for _, m := range r.Timeline {
-		rows = append(rows, []string{ts(m.T), i(m.Online), i(m.GMV), i(m.Orders), i(m.Comments), i(m.Visitors), i(m.Buyers)})
+		rows = append(rows, []string{ts(m.T), i(m.Online), i(m.GMV), i(m.Orders), i(m.Comments), i(m.Visitors), i(m.Buyers), i(m.Spend), i(m.CartAdds)})
 	}
-	section("timeline", []string{"minute", "online", "gmv", "orders_paid", "comments", "visitors", "buyers"}, rows)
+	section("timeline", []string{"minute", "online", "gmv", "orders_paid", "comments", "visitors", "buyers", "spend", "cart_adds"}, rows)
 	rows = rows[:0]
 	for _, m := range r.Markers {
 		rows = append(rows, []string{ts(m.T), m.Kind, m.Rule, t(m.Text), m.Severity, b(m.NeedsAck), b(m.Acked), m.AckedBy})
@@ -51,26 +53,35 @@ func WriteCSV(w io.Writer, r *Review) error {
 	section("markers", []string{"at", "kind", "rule", "text", "severity", "needs_ack", "acked", "acked_by"}, rows)
 	rows = rows[:0]
 	for _, t2 := range r.Tiers {
-		rows = append(rows, []string{t2.Tier, t(t2.Coupon), i(t2.Seconds), i(t2.Orders), i(t2.GMV), i(t2.Buyers), i(t2.Visitors), f(t2.Conversion), f(t2.GMVPerMin)})
+		rows = append(rows, []string{t2.Tier, t(t2.Coupon), i(t2.Seconds), i(t2.Orders), i(t2.GMV), i(t2.Buyers), i(t2.Visitors), f(t2.Conversion), f(t2.GMVPerMin),
+			i(t2.Spend), f(t2.ROI), i(t2.CartAdds), f(t2.CartRate)})
 	}
-	section("tiers", []string{"tier", "coupon", "seconds", "orders_paid", "gmv", "buyers", "visitors", "conversion", "gmv_per_min"}, rows)
+	section("tiers", []string{"tier", "coupon", "seconds", "orders_paid", "gmv", "buyers", "visitors", "conversion", "gmv_per_min",
+		"spend", "roi", "cart_adds", "cart_rate"}, rows)
+	rows = rows[:0]
+	for _, c := range r.Channels {
+		rows = append(rows, []string{t(c.Channel), i(c.Spend), i(c.GMV), i(c.Orders), f(c.ROI)})
+	}
+	section("channels", []string{"channel", "spend", "gmv", "orders_paid", "roi"}, rows)
 	rows = rows[:0]
 	for _, s := range r.SKUs {
 		rows = append(rows, []string{s.SKU, t(s.Name), i(s.Exposures), i(s.Clicks), f(s.CTR), i(s.Orders), f(s.ClickToOrder), i(s.UnitsSold), i(s.GMV), i(s.Stock), i(s.Oversold)})
 	}
 	section("skus", []string{"sku", "name", "exposures", "clicks", "ctr", "orders", "click_to_order", "units_sold", "gmv", "stock", "oversold"}, rows)
 	fu := r.Funnel
-	section("funnel", []string{"step", "count"}, [][]string{{"exposures", i(fu.Exposures)}, {"clicks", i(fu.Clicks)}, {"orders", i(fu.Orders)}, {"paid", i(fu.Paid)}})
+	section("funnel", []string{"step", "count"}, [][]string{{"exposures", i(fu.Exposures)}, {"clicks", i(fu.Clicks)}, {"carts", i(fu.Carts)}, {"orders", i(fu.Orders)}, {"paid", i(fu.Paid)}})
 	rows = rows[:0]
 	for _, c := range r.Cues {
 		rows = append(rows, []string{c.Rule, t(c.Text), strconv.Itoa(c.Firings), strconv.Itoa(c.Acked), strconv.Itoa(c.Measured),
 			f(c.Before.Conversion), f(c.After.Conversion), f(c.Change.Conversion),
 			f(c.Before.UVValue), f(c.After.UVValue), f(c.Change.UVValue),
-			f(c.Before.GMVPerMin), f(c.After.GMVPerMin), f(c.Change.GMVPerMin)})
+			f(c.Before.GMVPerMin), f(c.After.GMVPerMin), f(c.Change.GMVPerMin),
+			f(c.Before.ROI), f(c.After.ROI), f(c.Change.ROI), f(c.Before.CartRate), f(c.After.CartRate), f(c.Change.CartRate)})
 	}
 	section(fmt.Sprintf("cue effectiveness (%d min before vs after)", r.Window), []string{"rule", "text", "firings", "acked", "measured",
 		"conversion_before", "conversion_after", "conversion_change", "uv_value_before", "uv_value_after", "uv_value_change",
-		"gmv_per_min_before", "gmv_per_min_after", "gmv_per_min_change"}, rows)
+		"gmv_per_min_before", "gmv_per_min_after", "gmv_per_min_change",
+		"roi_before", "roi_after", "roi_change", "cart_rate_before", "cart_rate_after", "cart_rate_change"}, rows)
 	rows = rows[:0]
 	for _, k := range r.Keywords {
 		rows = append(rows, []string{t(k.Word), i(k.Count)})

@@ -2,6 +2,7 @@ package review
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/livedeck/livedeck"
@@ -142,6 +143,18 @@ func TestPaidTrafficReview(t *testing.T) {
 	if !near(c.Before.ROI, 7.5) || !near(c.After.ROI, 0) || !near(c.Change.ROI, -7.5) ||
 		!near(c.Before.CartRate, 0) || !near(c.After.CartRate, 1) || !near(c.Change.CartRate, 1) {
 		t.Errorf("cue windows before %+v after %+v change %+v", c.Before, c.After, c.Change)
+	}
+
+	// The CSV export carries them too.
+	var out strings.Builder
+	if err := WriteCSV(&out, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"spend,25000", "roi,2.800000", "# channels", "qianchuan,20000,40000,3,2.000000",
+		",8000,2.500000,1,1.000000", "carts,4"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("CSV lacks %q", want)
+		}
 	}
 
 	// The timeline holds each minute's spend change and cart adds.
