@@ -4,14 +4,25 @@
 
 import { loadSession, myRole, setUnauthorizedHook } from './api'
 import { h, replace } from './dom'
-import { lang, onLang, setLang, t, type Lang } from './i18n'
-import { href, parseRoute, type Route } from './router'
+import { lang, onLang, setLang, t, type Lang, type MsgKey } from './i18n'
+import { href, parseRoute, type Route, type RouteName } from './router'
 import { reviewView } from './review/view'
 import { ResumeBook } from './state/streamid'
+import { forbiddenPage, mayOpen } from './views/forbidden'
 import { hostView } from './views/host'
 import { loginDialog } from './views/login'
 import { operatorView } from './views/operator'
 import { roomsView } from './views/rooms'
+
+/** The per-room views in the navigation, in order, with their labels. */
+const ROOM_VIEWS: readonly [RouteName, MsgKey][] = [
+  ['operator', 'nav.operator'], ['host', 'nav.host'], ['producer', 'nav.producer'], ['review', 'nav.review'], ['connectors', 'nav.connectors'],
+]
+
+/** What a refused view says. */
+const FORBIDDEN: Partial<Record<RouteName, MsgKey>> = {
+  operator: 'view.forbiddenOperator', producer: 'rules.forbidden', review: 'review.forbidden', connectors: 'cx.forbidden',
+}
 
 interface Mounted {
   destroy(): void
@@ -58,11 +69,8 @@ export function startApp(container: HTMLElement): void {
       h('a', { class: 'brand', text: 'LiveDeck', attrs: { href: '#/rooms' } }),
       h('nav', { class: 'nav', attrs: { 'aria-label': t('nav.main') } },
         link('rooms', t('nav.rooms')),
-        rooms.length ? link('operator', t('nav.operator')) : null,
-        rooms.length ? link('host', t('nav.host')) : null,
-        rooms.length ? link('producer', t('nav.producer')) : null,
-        rooms.length ? link('review', t('nav.review')) : null,
-        rooms.length && myRole() === 'admin' ? link('connectors', t('nav.connectors')) : null),
+        // Only the doors this role may open.
+        ...ROOM_VIEWS.filter(([name]) => rooms.length && mayOpen(name, myRole())).map(([name, key]) => link(name, t(key)))),
       h('span', { class: 'room-id', testid: 'current-room', text: rooms.join(', ') }),
       langSel)
   }
@@ -80,6 +88,11 @@ export function startApp(container: HTMLElement): void {
     else renderHeader()
     const room = route.rooms[0]
     document.title = `${t('app.title')}${room ? ' · ' + route.rooms.join(', ') : ''}`
+    if (!mayOpen(route.name, myRole())) {
+      // A refused view says why in words and offers the way back, no empty skeleton.
+      main.replaceChildren(forbiddenPage(t(FORBIDDEN[route.name] ?? 'error.forbidden', { room: room ?? '' })))
+      return
+    }
     switch (route.name) {
       case 'operator':
         mounted = operatorView(main, route.rooms, resume, showLogin)

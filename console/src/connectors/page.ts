@@ -8,7 +8,7 @@ import { ApiError, myRole } from '../api'
 import { h, setText, syncList } from '../dom'
 import { int, stamp } from '../format'
 import { lang, t } from '../i18n'
-import { href } from '../router'
+import { forbiddenPage } from '../views/forbidden'
 import { agoText, platformLabel } from '../views/sources'
 import { connectorsApi } from './api'
 import { deadLetterPanel } from './deadletters'
@@ -16,13 +16,6 @@ import { connectorForm } from './form'
 import { absoluteUrl, type Connector } from './model'
 import { Poller, isRefusal } from './poll'
 import { tryPanel } from './trypanel'
-
-/** A refused page: what happened in words, and the way back. */
-export function forbiddenPage(message: string): HTMLElement {
-  return h('div', { class: 'card forbidden', testid: 'forbidden' },
-    h('p', { class: 'error', text: message, attrs: { role: 'alert' } }),
-    h('a', { class: 'btn', testid: 'forbidden-back', text: t('cx.back'), attrs: { href: href('rooms') } }))
-}
 
 /** Copies text to the clipboard; where the Clipboard API is refused (plain http), through a selected input. */
 async function copy(text: string, input?: HTMLInputElement): Promise<boolean> {

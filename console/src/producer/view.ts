@@ -12,6 +12,7 @@ import { LiveSession } from '../session'
 import type { Part } from '../state/frame'
 import type { ResumeBook } from '../state/streamid'
 import { banner } from '../views/banner'
+import { apiErrorText } from '../views/forbidden'
 import { diffLines } from './diff'
 import { RuleSet, type RuleInfo } from './ruleset'
 import { dryRunOf, firingOf, firingsOf, rulesText, templatesOf, versionOf, versionsOf, type FiringItem, type VersionItem } from './shapes'
@@ -75,7 +76,7 @@ export function producerView(root: HTMLElement, room: string, resume: ResumeBook
     status.dataset.kind = kind
   }
 
-  const errText = (e: unknown) => (e instanceof ApiError ? e.message : String(e))
+  const errText = (e: unknown) => apiErrorText(e)
 
   // ---- loading ----
 

@@ -12,6 +12,7 @@ import type { Part } from '../state/frame'
 import { cueQueue, cueRemaining, type ActiveCue } from '../state/room'
 import type { ResumeBook } from '../state/streamid'
 import { banner } from './banner'
+import { tierLabel } from './tier'
 import { noStock, stockLabel } from './stock'
 
 /** The SKU whose stock the host sees: the cue's, else the tier's, else the best seller's. */
@@ -146,8 +147,8 @@ export function hostView(root: HTMLElement, room: string, transparent: boolean, 
   function renderSide(): void {
     const st = store.rooms.get(room)
     const tier = st?.tier ?? null
-    setText(tierCoupon, tier ? tier.coupon || tier.name : t('host.noTier'))
-    setText(tierName, tier && tier.coupon ? tier.name : '')
+    setText(tierCoupon, tier ? tier.coupon || tierLabel(tier) || tier.name : t('host.noTier'))
+    setText(tierName, tier && tier.coupon ? tierLabel(tier) : '')
     tierBox.dataset.active = String(!!tier)
     const sku = focusSku(current(), tier, st?.metrics ?? null)
     const stock = stockLabel(sku ? st?.metrics?.skus?.[sku] : undefined)

@@ -6,8 +6,9 @@
 import { api, ApiError, myRole } from '../api'
 import { h, replace, setText, syncList } from '../dom'
 import { int, money, ratio } from '../format'
-import { t } from '../i18n'
-import { href } from '../router'
+import { t, type MsgKey } from '../i18n'
+import { href, type RouteName } from '../router'
+import { mayOpen } from './forbidden'
 import { staleText } from './sources'
 
 export interface RoomSummary {
@@ -27,6 +28,25 @@ export function overviewOnline(m: RoomSummary['metrics'] | undefined, now: numbe
   if (!m?.online_stale) return { stale: false, since: null }
   const age = m.viewers_age_seconds
   return { stale: true, since: typeof age === 'number' && age >= 0 ? Math.round(now - age * 1000) : null }
+}
+
+/** A room's status in the page's language ("live" → 直播中); an unknown one as sent. */
+export function statusLabel(status: string | undefined): string {
+  const s = status || 'live' // the server's default
+  return s === 'live' || s === 'closed' ? t(`room.status.${s}`) : s
+}
+
+const LINKS: readonly [RouteName, MsgKey][] = [['operator', 'nav.operator'], ['host', 'nav.host'], ['producer', 'nav.producer'], ['review', 'nav.review'], ['connectors', 'nav.connectors']]
+
+/** A room's view links, only those the role may open, separated by dots. */
+export function roomLinks(id: string, role: string): (HTMLElement | string)[] {
+  const out: (HTMLElement | string)[] = []
+  for (const [name, key] of LINKS) {
+    if (!mayOpen(name, role)) continue
+    if (out.length) out.push(' · ')
+    out.push(h('a', { testid: `room-${name}-${id}`, text: t(key), attrs: { href: href(name, [id]) } }))
+  }
+  return out
 }
 
 export function roomsView(root: HTMLElement, pollMs = 5000) {
@@ -60,19 +80,14 @@ export function roomsView(root: HTMLElement, pollMs = 5000) {
       h('td', 'num', h('span', 'online-value'),
         h('span', { class: 'badge stale-badge', testid: `room-online-stale-${r.id}`, text: t('fresh.stale'), attrs: { hidden: true } })),
       h('td', 'num'), h('td', 'num'), h('td', 'num'), h('td', 'num'),
-      h('td', 'links',
-        h('a', { text: t('nav.operator'), attrs: { href: href('operator', [r.id]) } }), ' · ',
-        h('a', { text: t('nav.host'), attrs: { href: href('host', [r.id]) } }), ' · ',
-        h('a', { text: t('nav.producer'), attrs: { href: href('producer', [r.id]) } }), ' · ',
-        h('a', { testid: `room-review-${r.id}`, text: t('nav.review'), attrs: { href: href('review', [r.id]) } }),
-        ...(myRole() === 'admin' ? [' · ', h('a', { testid: `room-connectors-${r.id}`, text: t('nav.connectors'), attrs: { href: href('connectors', [r.id]) } })] : [])))
+      h('td', 'links', ...roomLinks(r.id, myRole())))
   }
 
   function update(tr: HTMLElement, r: RoomSummary): void {
     const c = Array.from(tr.children) as HTMLElement[]
     const m = r.metrics ?? { online: 0, uv: 0, gmv: 0, orders_paid: 0, conversion: 0 }
     setText(c[2], r.title ?? '')
-    setText(c[3], r.status ?? '')
+    setText(c[3], statusLabel(r.status))
     const [online, badge] = Array.from(c[4].children) as HTMLElement[]
     const fresh = overviewOnline(r.metrics, Date.now())
     setText(online, int(m.online))
