@@ -157,7 +157,7 @@ func TestBilibiliConnectorEndToEnd(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	fast := backoff.Policy{Min: 20 * time.Millisecond, Max: 200 * time.Millisecond}
 	conn := &pull.Bilibili{
-		Danmaku:  danmaku.Config{RoomID: 21452505, URL: "ws" + strings.TrimPrefix(hs.URL, "http") + "/sub", Key: "k", Heartbeat: 500 * time.Millisecond, Backoff: fast},
+		Danmaku:  danmaku.Config{RoomID: 21452505, URL: "ws" + strings.TrimPrefix(hs.URL, "http") + "/sub", Key: "k", Heartbeat: 500 * time.Millisecond, ReadTimeout: 10 * time.Second, Backoff: fast},
 		Forward:  forward.Config{Server: "http://" + addr, Room: "bili1", Source: "bili-main", Token: testToken, MaxBatch: 16, AckTimeout: 5 * time.Second, Backoff: fast},
 		Report:   -1,
 		Registry: reg,

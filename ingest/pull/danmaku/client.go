@@ -28,6 +28,7 @@ type Config struct {
 	TLSConfig *tls.Config // for wss:// servers; zero means the system's roots
 
 	Heartbeat   time.Duration  // heartbeat period; zero means 30 s (the server drops a client silent for about 60 s)
+	ReadTimeout time.Duration  // silence after which the connection counts as lost; zero means two heartbeat periods (the server answers every heartbeat)
 	AuthTimeout time.Duration  // how long to wait for the auth reply; zero means 10 s
 	Backoff     backoff.Policy // reconnect delays; zero means 1 s doubling to 30 s, with jitter
 }
@@ -56,6 +57,9 @@ func NewClient(cfg Config, metrics *Metrics, log *slog.Logger) (*Client, error) 
 	}
 	if cfg.Heartbeat <= 0 {
 		cfg.Heartbeat = 30 * time.Second
+	}
+	if cfg.ReadTimeout <= 0 {
+		cfg.ReadTimeout = 2 * cfg.Heartbeat
 	}
 	if cfg.AuthTimeout <= 0 {
 		cfg.AuthTimeout = 10 * time.Second
@@ -238,11 +242,11 @@ func (c *Client) heartbeats(ws *websocket.Conn, done <-chan struct{}) {
 	}
 }
 
-// read hands on commands until the connection fails. The server answers
-// every heartbeat, so silence longer than two periods means it is gone.
+// read hands on commands until the connection fails or is silent for
+// ReadTimeout.
 func (c *Client) read(ctx context.Context, ws *websocket.Conn, h Handler) error {
 	for {
-		_ = ws.SetReadDeadline(time.Now().Add(2 * c.cfg.Heartbeat))
+		_ = ws.SetReadDeadline(time.Now().Add(c.cfg.ReadTimeout))
 		_, data, err := ws.ReadMessage()
 		if err != nil {
 			return err
