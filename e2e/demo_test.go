@@ -86,4 +86,19 @@ func TestDemoShowsTheProduct(t *testing.T) {
 	}
 	screenshot(t, host, "demo-host")
 	screenshot(t, op, "demo-operator")
+
+	// The review of the running show: its product table's stock column.
+	if err := do(op, 30*time.Second, chromedp.Navigate(st.URL+"/#/review?room=demo-beauty"),
+		chromedp.WaitVisible(`[data-testid="review-view"][data-ready="1"]`)); err != nil {
+		screenshot(t, op, "demo-review-failed")
+		t.Fatalf("review page: %v", err)
+	}
+	cells := waitText(t, op, `Array.from(document.querySelectorAll('[data-testid="review-sku-row"] td:last-child')).map(e => e.textContent).join('|')`,
+		10*time.Second, func(s string) bool { return s != "" })
+	for _, s := range strings.Split(cells, "|") {
+		if negative.MatchString(s) {
+			t.Fatalf("the review's stock reads %q", s)
+		}
+	}
+	t.Logf("review stock column: %s", cells)
 }
