@@ -89,7 +89,11 @@ func (s *Service) CheckWebhook(ctx context.Context, room, source, secret, tsHead
 	if err := VerifyWebhook(secret, tsHeader, sigHeader, body, s.now()); err != nil {
 		return nil, err
 	}
-	fresh, err := s.rdb.SetNX(ctx, redisx.Room(room).WebhookSeen(strings.TrimPrefix(sigHeader, "sha256=")), 1, 2*WebhookWindow+time.Minute).Result()
+	// The marker is keyed on the MAC itself, not on its text: hex decoding
+	// accepts either case, so the same signature upper-cased is the same
+	// request.
+	mac := webhookMAC(secret, tsHeader, body)
+	fresh, err := s.rdb.SetNX(ctx, redisx.Room(room).WebhookSeen(hex.EncodeToString(mac)), 1, 2*WebhookWindow+time.Minute).Result()
 	if err != nil {
 		return nil, unavailable("webhook replay check", err)
 	}

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -77,6 +78,11 @@ func TestWebhookReplayAndSecrets(t *testing.T) {
 	}
 	_, err = s.CheckWebhook(ctx, "a", "shop", secret, strconv.FormatInt(ts, 10), sig, body)
 	wantCode(t, err, livedeck.EUNAUTHORIZED) // replayed
+	// The same signature in upper case is the same MAC: still a replay
+	// (the marker was keyed on the text, so this was accepted again).
+	upper := "sha256=" + strings.ToUpper(strings.TrimPrefix(sig, "sha256="))
+	_, err = s.CheckWebhook(ctx, "a", "shop", secret, strconv.FormatInt(ts, 10), upper, body)
+	wantCode(t, err, livedeck.EUNAUTHORIZED)
 
 	all, err := s.SetWebhookSecret(ctx, nil, "b", AnySource)
 	if err != nil {
@@ -103,7 +109,8 @@ func FuzzVerifyWebhook(f *testing.F) {
 		now := time.Unix(1700000000, 0)
 		err := VerifyWebhook("k", ts, sig, body, now)
 		n, perr := strconv.ParseInt(ts, 10, 64)
-		if err == nil && (perr != nil || sig != SignWebhook("k", n, body)) {
+		// Hex is read in either case; nothing else about the text may vary.
+		if err == nil && (perr != nil || !strings.HasPrefix(sig, "sha256=") || !strings.EqualFold(sig, SignWebhook("k", n, body))) {
 			t.Fatalf("accepted ts=%q sig=%q", ts, sig)
 		}
 	})
