@@ -37,7 +37,7 @@ func ParseBannedTerms(b []byte) (BannedTerms, error) {
 	}
 	for _, w := range append(append([]string{}, bt.Terms...), bt.Allow...) {
 		if utf8.RuneCountInString(strings.TrimSpace(w)) < 2 || strings.HasPrefix(w, "!") {
-			return BannedTerms{}, fmt.Errorf("banned terms: %q: terms and allowed phrases are two characters or more, not starting with !", w)
+			return BannedTerms{}, fmt.Errorf("banned terms: %q: terms and allowed phrases need two characters or more and no leading '!'", w)
 		}
 	}
 	return bt, nil
