@@ -59,6 +59,7 @@ type page struct {
 func (p *page) Money(v int64) string    { return Money(v, p.R.Currency) }
 func (p *page) MoneyF(v float64) string { return MoneyF(v, p.R.Currency) }
 func (p *page) Pct(v float64) string    { return fmt.Sprintf("%.2f%%", v*100) }
+func (p *page) Ratio(v float64) string  { return fmt.Sprintf("%.2f", v) }
 func (p *page) Time(ms int64) string {
 	if ms == 0 {
 		return "—"

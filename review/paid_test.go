@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/livedeck/livedeck"
 )
@@ -154,6 +155,19 @@ func TestPaidTrafficReview(t *testing.T) {
 		",8000,2.500000,1,1.000000", "carts,4"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("CSV lacks %q", want)
+		}
+	}
+
+	// So does the HTML export: headline, channels, and each tier's ROI.
+	var page strings.Builder
+	if err := WriteHTML(&page, r, nil, time.UTC); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{">Ad spend 投放消耗</div><div class=\"v\">¥250.00<", ">ROI</div><div class=\"v\">2.80<",
+		"<td>qianchuan</td><td class=\"n\">¥200.00</td><td class=\"n\">3</td><td class=\"n\">¥400.00</td><td class=\"n\">2.00</td>",
+		"<td class=\"n\">¥80.00</td><td class=\"n\">2.50</td>"} {
+		if !strings.Contains(page.String(), want) {
+			t.Errorf("HTML lacks %s", want)
 		}
 	}
 
