@@ -30,7 +30,9 @@ func TestRolesSeeOnlyTheirDoors(t *testing.T) {
 	if _, err := get(host, 5*time.Second, chromedp.Evaluate[bool](`(() => { const s = document.querySelector('[data-testid="lang-switch"]'); s.value = 'zh-CN'; s.dispatchEvent(new Event('change')); return true })()`)); err != nil {
 		t.Fatal(err)
 	}
-	waitText(t, host, textOf("page"), 5*time.Second, func(s string) bool { return strings.Contains(s, "只有管理员或制片可以编辑规则。") && strings.Contains(s, "返回直播间列表") })
+	waitText(t, host, textOf("page"), 5*time.Second, func(s string) bool {
+		return strings.Contains(s, "只有管理员或制片可以编辑规则。") && strings.Contains(s, "返回直播间列表")
+	})
 	if err := do(host, 10*time.Second, chromedp.Navigate(st.URL+"/#/operator?rooms=demo-beauty"), chromedp.WaitVisible(sel("forbidden"))); err != nil {
 		t.Fatal(err)
 	}
