@@ -18,6 +18,12 @@ import (
 // message is exactly one of events, ignored or error, in order; every
 // event passes ingest's validation; decoding the same delivery again gives
 // the same result (ids are deterministic).
+//
+// Run one with a short minimizing time: the seeds are whole recorded
+// deliveries, and minimizing one of those takes minutes on a busy machine,
+// during which nothing is fuzzed:
+//
+//	go test -run XXX -fuzz '^FuzzDecodeTikTokLive$' -fuzztime 60s -fuzzminimizetime 5s ./ingest/connector/
 func fuzzDecode(f *testing.F, format string, s *connector.Settings) {
 	a, ok := connector.Lookup(format)
 	if !ok {
