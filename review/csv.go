@@ -29,7 +29,7 @@ func WriteCSV(w io.Writer, r *Review) error {
 	}
 	h := r.Headline
 	section("review", []string{"field", "value"}, [][]string{
-		{"room", r.Room}, {"title", t(r.Title)}, {"currency", r.Currency}, {"status", r.Status},
+		{"room", t(r.Room)}, {"title", t(r.Title)}, {"currency", r.Currency}, {"status", r.Status},
 		{"from", ts(r.From)}, {"to", ts(r.To)}, {"events", i(r.Events)}, {"partial", b(r.Partial)},
 		{"cue_window_min", strconv.Itoa(r.Window)},
 		{"gmv", i(h.GMV)}, {"orders_paid", i(h.Orders)}, {"orders_created", i(h.OrdersCreated)},
@@ -48,12 +48,12 @@ func WriteCSV(w io.Writer, r *Review) error {
 	section("timeline", []string{"minute", "online", "gmv", "orders_paid", "comments", "visitors", "buyers", "spend", "cart_adds"}, rows)
 	rows = rows[:0]
 	for _, m := range r.Markers {
-		rows = append(rows, []string{ts(m.T), m.Kind, m.Rule, t(m.Text), m.Severity, b(m.NeedsAck), b(m.Acked), m.AckedBy})
+		rows = append(rows, []string{ts(m.T), m.Kind, t(m.Rule), t(m.Text), m.Severity, b(m.NeedsAck), b(m.Acked), t(m.AckedBy)})
 	}
 	section("markers", []string{"at", "kind", "rule", "text", "severity", "needs_ack", "acked", "acked_by"}, rows)
 	rows = rows[:0]
 	for _, t2 := range r.Tiers {
-		rows = append(rows, []string{t2.Tier, t(t2.Coupon), i(t2.Seconds), i(t2.Orders), i(t2.GMV), i(t2.Buyers), i(t2.Visitors), f(t2.Conversion), f(t2.GMVPerMin),
+		rows = append(rows, []string{t(t2.Tier), t(t2.Coupon), i(t2.Seconds), i(t2.Orders), i(t2.GMV), i(t2.Buyers), i(t2.Visitors), f(t2.Conversion), f(t2.GMVPerMin),
 			i(t2.Spend), f(t2.ROI), i(t2.CartAdds), f(t2.CartRate)})
 	}
 	section("tiers", []string{"tier", "coupon", "seconds", "orders_paid", "gmv", "buyers", "visitors", "conversion", "gmv_per_min",
@@ -65,14 +65,14 @@ func WriteCSV(w io.Writer, r *Review) error {
 	section("channels", []string{"channel", "spend", "gmv", "orders_paid", "roi"}, rows)
 	rows = rows[:0]
 	for _, s := range r.SKUs {
-		rows = append(rows, []string{s.SKU, t(s.Name), i(s.Exposures), i(s.Clicks), f(s.CTR), i(s.Orders), f(s.ClickToOrder), i(s.UnitsSold), i(s.GMV), i(s.Stock), i(s.Oversold)})
+		rows = append(rows, []string{t(s.SKU), t(s.Name), i(s.Exposures), i(s.Clicks), f(s.CTR), i(s.Orders), f(s.ClickToOrder), i(s.UnitsSold), i(s.GMV), i(s.Stock), i(s.Oversold)})
 	}
 	section("skus", []string{"sku", "name", "exposures", "clicks", "ctr", "orders", "click_to_order", "units_sold", "gmv", "stock", "oversold"}, rows)
 	fu := r.Funnel
 	section("funnel", []string{"step", "count"}, [][]string{{"exposures", i(fu.Exposures)}, {"clicks", i(fu.Clicks)}, {"carts", i(fu.Carts)}, {"orders", i(fu.Orders)}, {"paid", i(fu.Paid)}})
 	rows = rows[:0]
 	for _, c := range r.Cues {
-		rows = append(rows, []string{c.Rule, t(c.Text), strconv.Itoa(c.Firings), strconv.Itoa(c.Acked), strconv.Itoa(c.Measured),
+		rows = append(rows, []string{t(c.Rule), t(c.Text), strconv.Itoa(c.Firings), strconv.Itoa(c.Acked), strconv.Itoa(c.Measured),
 			f(c.Before.Conversion), f(c.After.Conversion), f(c.Change.Conversion),
 			f(c.Before.UVValue), f(c.After.UVValue), f(c.Change.UVValue),
 			f(c.Before.GMVPerMin), f(c.After.GMVPerMin), f(c.Change.GMVPerMin),
@@ -98,5 +98,7 @@ func WriteCSV(w io.Writer, r *Review) error {
 }
 
 // safeCell keeps a spreadsheet from reading text as a formula: comment
-// texts come from anonymous viewers.
+// texts come from anonymous viewers, and ids (room, SKU, rule, user) may
+// start with '-' or '@' ("-A1" is a formula), so every text cell goes
+// through it.
 func safeCell(s string) string { return csvsafe.Cell(s) }
