@@ -65,8 +65,8 @@ func decodeRoomJSON(c echo.Context, v any) error {
 	dec := json.NewDecoder(strings.NewReader(string(body)))
 	dec.DisallowUnknownFields()
 	err = dec.Decode(v)
-	if err == nil && dec.More() {
-		err = errors.New("data after the object")
+	if err == nil {
+		err = endOfBody(dec)
 	}
 	var te *json.UnmarshalTypeError
 	switch {

@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"mime"
 	"net/http"
 	"strings"
@@ -90,6 +91,9 @@ func decodeStrict(c echo.Context, v any) error {
 	dec := json.NewDecoder(c.Request().Body)
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
+	if err == nil {
+		err = endOfBody(dec)
+	}
 	var tooBig *http.MaxBytesError
 	var te *json.UnmarshalTypeError
 	switch {
@@ -103,4 +107,19 @@ func decodeStrict(c echo.Context, v any) error {
 		return livedeck.Errorf(livedeck.EINVALID, strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "unknown field")
 	}
 	return livedeck.Errorf(livedeck.EINVALID, "", "not a JSON object: %v", err)
+}
+
+// endOfBody checks that only white space follows the value dec decoded
+// (dec.More alone misses a stray '}' or ']'); a body over its size limit
+// stays a *http.MaxBytesError.
+func endOfBody(dec *json.Decoder) error {
+	_, err := dec.Token()
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.Is(err, io.EOF):
+		return nil
+	case errors.As(err, &tooBig):
+		return err
+	}
+	return errors.New("data after the object")
 }
