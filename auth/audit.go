@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/redis/go-redis/v9"
 
@@ -12,7 +13,22 @@ import (
 	"github.com/livedeck/livedeck/redisx"
 )
 
+// streamID matches the digits of a stream id; the numbers must also fit
+// in 64 bits, or Redis refuses the id (see validBefore).
 var streamID = regexp.MustCompile(`^[0-9]{1,20}-[0-9]{1,20}$`)
+
+// validBefore reports whether id is a stream id Redis accepts as an
+// exclusive end: both numbers fit in 64 bits and it is not 0-0, which
+// nothing is before.
+func validBefore(id string) bool {
+	if !streamID.MatchString(id) {
+		return false
+	}
+	ms, seq, _ := strings.Cut(id, "-")
+	m, err1 := strconv.ParseUint(ms, 10, 64)
+	q, err2 := strconv.ParseUint(seq, 10, 64)
+	return err1 == nil && err2 == nil && (m != 0 || q != 0)
+}
 
 // Entry is one audit record: who did what, when, where.
 type Entry struct {
@@ -59,8 +75,8 @@ func (s *Service) AuditLog(ctx context.Context, count int64, before string) ([]E
 	}
 	end := "+"
 	if before != "" {
-		if !streamID.MatchString(before) {
-			return nil, livedeck.Errorf(livedeck.EINVALID, "before", "want an entry id such as 1700000000000-0")
+		if !validBefore(before) {
+			return nil, livedeck.Errorf(livedeck.EINVALID, "before", "want an entry id such as 1700000000000-0 (not 0-0)")
 		}
 		end = "(" + before
 	}
