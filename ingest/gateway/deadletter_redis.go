@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -81,6 +82,9 @@ func (s *Service) DeadLetters(ctx context.Context, room, source string, count in
 		if !validStreamID(after) {
 			return nil, livedeck.Errorf(livedeck.EINVALID, "after", "want a dead letter id such as 1700000000000-0")
 		}
+		if lastStreamID(after) {
+			return []DeadLetter{}, nil // nothing comes after it, and Redis refuses "(" before it
+		}
 		start = "(" + after
 	}
 	out := []DeadLetter{}
@@ -143,4 +147,12 @@ func messageRaw(m connector.Message, body []byte) string {
 		return string(m.Raw)
 	}
 	return string(body)
+}
+
+// lastStreamID reports whether id is the largest stream id.
+func lastStreamID(id string) bool {
+	ms, seq, _ := strings.Cut(id, "-")
+	m, _ := strconv.ParseUint(ms, 10, 64)
+	q, _ := strconv.ParseUint(seq, 10, 64)
+	return m == math.MaxUint64 && q == math.MaxUint64
 }
