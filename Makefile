@@ -48,12 +48,19 @@ test: lint test-console test-connectors console
 vulncheck:
 	@scripts/vulncheck.sh
 
-# Longer fuzzing of every parser (not part of `make test`).
+# Longer fuzzing of every fuzz target in the repository, one after another,
+# FUZZTIME each with FUZZPARALLEL workers (not part of `make test`, which
+# replays every seed corpus in testdata/fuzz). New findings are written to
+# the package's testdata/fuzz/<FuzzName>/: commit them with the fix.
+FUZZTIME     ?= 60s
+FUZZPARALLEL ?= 1
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzDecodeEvents -fuzztime 60s ./ingest/
-	$(GO) test -run '^$$' -fuzz FuzzParseRules -fuzztime 60s ./rules/
-	$(GO) test -run '^$$' -fuzz FuzzDecodeFrame -fuzztime 60s ./ingest/pull/danmaku/
-	$(GO) test -run '^$$' -fuzz FuzzStamp -fuzztime 30s ./ingest/pull/
+	@set -e; for dir in $$(git grep -l '^func Fuzz' -- '*_test.go' | xargs -n1 dirname | sort -u); do \
+		for t in $$($(GO) test -list '^Fuzz' ./$$dir | grep '^Fuzz'); do \
+			echo "== ./$$dir $$t ($(FUZZTIME))"; \
+			$(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) -parallel $(FUZZPARALLEL) ./$$dir; \
+		done; \
+	done
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
