@@ -226,7 +226,7 @@ func flapping(r *Rule) Problems {
 // together in a way that makes the winner unclear: the same priority
 // (which applies depends on their order), or a tier that never takes
 // effect because another, of higher priority, holds whenever it does.
-func tierOverlaps(c *Compiled, pos []map[string]int) Problems {
+func tierOverlaps(c *Compiled, locate func() []map[string]int) Problems {
 	type tierSpan struct {
 		i int
 		r *compiled
@@ -243,7 +243,7 @@ func tierOverlaps(c *Compiled, pos []map[string]int) Problems {
 	}
 	var out Problems
 	line := func(i int) string {
-		if i < len(pos) && pos[i][""] > 0 {
+		if pos := locate(); i < len(pos) && pos[i][""] > 0 {
 			return fmt.Sprintf("line %d", pos[i][""])
 		}
 		return fmt.Sprintf("rule %d", i+1)

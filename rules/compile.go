@@ -140,10 +140,13 @@ func Compile(rs *RuleSet, banned []string) (*Compiled, Problems) {
 	c.quotas, qprobs = collectQuotas(c.rules)
 	probs = append(probs, qprobs...)
 	if len(probs.Errors()) == 0 {
-		if pos == nil {
-			pos = positions(rs.src)
+		locate := func() []map[string]int { // only when there is something to say
+			if pos == nil {
+				pos = positions(rs.src)
+			}
+			return pos
 		}
-		oprobs := tierOverlaps(c, pos)
+		oprobs := tierOverlaps(c, locate)
 		for j := range oprobs {
 			oprobs[j].Source = sourceLine(pos, c.index(oprobs[j].Rule), oprobs[j])
 		}

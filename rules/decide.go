@@ -103,6 +103,9 @@ func decide(in *decideInput, d *decision) {
 	shown := d.decideTier(in, winner)
 	for i, r := range in.rules {
 		st := in.states[i]
+		if !d.fired[i] && st.Hash == r.hash && st.Cues == r.cueSig {
+			continue // most rules, most evaluations: nothing fired, nothing edited
+		}
 		cues := r.tier == nil || (i == winner && shown)
 		switch {
 		case d.fired[i]:
