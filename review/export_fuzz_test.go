@@ -97,9 +97,6 @@ func FuzzReviewHTML(f *testing.F) {
 				t.Fatalf("%q appears %d times with text %q, %d times with harmless text", c, g, text, w)
 			}
 		}
-		if strings.Contains(text, "<") && strings.Contains(got, text) {
-			t.Fatalf("text %q is in the page unescaped", text)
-		}
 	})
 }
 
