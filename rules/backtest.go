@@ -94,7 +94,7 @@ func (b *Backtester) Step(now int64, snap *livedeck.Snapshot, orders []livedeck.
 				}
 			}
 		}
-		if b.d.before[i].State == Firing && b.slots[i].State == Inactive {
+		if b.d.was(i, b.slots[i]).State == Firing && b.slots[i].State == Inactive {
 			out = append(out, Outcome{At: now, Rule: r.Name, Kind: "resolved"})
 		}
 	}

@@ -14,7 +14,7 @@ import (
 // change belongs to the rule that causes it.
 func (e *Engine) commit(ctx context.Context, u livedeck.Update, rr *roomRules, d *decision) error {
 	var errs []error
-	rr.undone = resized(rr.undone, len(d.before))
+	rr.undone = resized(rr.undone, len(d.moved))
 	clear(rr.undone)
 	for _, f := range d.effects {
 		if f.rule >= 0 && rr.undone[f.rule] {
@@ -40,7 +40,9 @@ func (e *Engine) commit(ctx context.Context, u livedeck.Update, rr *roomRules, d
 			errs = append(errs, fmt.Errorf("rule %s: %s: %w", f.sig.Rule, f.what, err))
 			if f.rule >= 0 {
 				rr.undone[f.rule] = true
-				*rr.slots[f.rule] = d.before[f.rule]
+				if d.moved[f.rule] {
+					*rr.slots[f.rule] = d.before[f.rule]
+				}
 			}
 			continue
 		}

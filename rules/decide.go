@@ -45,7 +45,8 @@ type effect struct {
 type decision struct {
 	effects   []effect
 	tierFx    []effect    // the tier's effects, listed after the rules'
-	before    []ruleState // every rule's state before the decision, to undo a change whose effects failed
+	before    []ruleState // a rule's state before the decision where it moved, to undo a change whose effects failed
+	moved     []bool      // the rules whose state the decision changed
 	fired     []bool      // the rules that fired
 	tier      *livedeck.Tier
 	evaluated int // enabled rules stepped
@@ -78,25 +79,30 @@ func decide(in *decideInput, d *decision) {
 	d.effects = d.effects[:0]
 	d.before = resized(d.before, n)
 	d.fired = resized(d.fired, n)
+	d.moved = resized(d.moved, n)
 	d.evaluated, d.resolved, d.blocked, d.held = 0, 0, 0, 0
 	winner := -1
 	for i, r := range in.rules {
 		st := in.states[i]
-		d.before[i], d.fired[i] = *st, false
+		old := *st // on the stack: most states do not move
+		d.fired[i] = false
 		if !r.On() {
 			st.State, st.ActiveAt, st.ClearedAt = Inactive, 0, 0
-			continue
+		} else {
+			c := &in.conds[i]
+			st.Err = c.err
+			fired, resolved := st.step(r, in.now, c.matched, c.cleared, gate{inWindow: r.window.contains(time.UnixMilli(in.now), in.loc)})
+			d.evaluated++
+			d.fired[i] = fired
+			if resolved {
+				d.resolved++
+			}
+			if st.State == Firing && r.tier != nil && (winner < 0 || r.Priority > in.rules[winner].Priority) {
+				winner = i
+			}
 		}
-		c := &in.conds[i]
-		st.Err = c.err
-		fired, resolved := st.step(r, in.now, c.matched, c.cleared, gate{inWindow: r.window.contains(time.UnixMilli(in.now), in.loc)})
-		d.evaluated++
-		d.fired[i] = fired
-		if resolved {
-			d.resolved++
-		}
-		if st.State == Firing && r.tier != nil && (winner < 0 || r.Priority > in.rules[winner].Priority) {
-			winner = i
+		if d.moved[i] = *st != old; d.moved[i] {
+			d.before[i] = old
 		}
 	}
 	d.tierFx = d.tierFx[:0]
@@ -105,6 +111,9 @@ func decide(in *decideInput, d *decision) {
 		st := in.states[i]
 		if !d.fired[i] && st.Hash == r.hash && st.Cues == r.cueSig {
 			continue // most rules, most evaluations: nothing fired, nothing edited
+		}
+		if !d.moved[i] { // about to take the new definition
+			d.before[i], d.moved[i] = *st, true
 		}
 		cues := r.tier == nil || (i == winner && shown)
 		switch {
@@ -118,6 +127,14 @@ func decide(in *decideInput, d *decision) {
 		}
 	}
 	d.effects = append(d.effects, d.tierFx...) // the tier change and withdrawals after the cues
+}
+
+// was is rule i's state before the decision; st is its state now.
+func (d *decision) was(i int, st *ruleState) ruleState {
+	if d.moved[i] {
+		return d.before[i]
+	}
+	return *st
 }
 
 // resized returns s with length n, reusing its array.
@@ -264,7 +281,8 @@ func (d *decision) decideTier(in *decideInput, winner int) bool {
 // withdraw lists the withdrawal of the cues the firing of rule prev (the
 // tier that was in effect) sent, where they may still be shown.
 func (d *decision) withdraw(in *decideInput, prev, owner, winner int) {
-	r, was := in.rules[prev], &d.before[prev]
+	r, w := in.rules[prev], d.was(prev, in.states[prev])
+	was := &w
 	by, reason := "", "ended"
 	if winner >= 0 {
 		by, reason = in.rules[winner].Name, "superseded"

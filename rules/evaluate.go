@@ -60,7 +60,7 @@ func (e *Engine) evaluate(ctx context.Context, u livedeck.Update) error {
 		if r.gifts && r.On() && rr.conds[i].matched {
 			e.gifts(u, rr, r)
 		}
-		if *rr.slots[i] != rr.decision.before[i] {
+		if rr.decision.moved[i] {
 			rr.dirty[r.Name] = true
 		}
 	}

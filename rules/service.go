@@ -213,7 +213,7 @@ func (s *Service) DryRunAs(ctx context.Context, room string, src []byte, format 
 		cond := in.conds[i]
 		m := cond.matched && r.On()
 		dr := DryRun{Rule: r.Name, Matched: m, WouldFire: m && r.For == 0 && r.window.contains(now, s.Engine.loc), Error: cond.err,
-			State: d.before[i].State, Change: change(d.before[i], *in.states[i], d.fired[i], updated[i]), New: states[r.Name] == nil}
+			State: d.was(i, in.states[i]).State, Change: change(d.was(i, in.states[i]), *in.states[i], d.fired[i], updated[i]), New: states[r.Name] == nil}
 		for j, a := range r.Actions {
 			dr.Actions = append(dr.Actions, describe(a, r.texts[j], env))
 		}
