@@ -140,8 +140,11 @@ return {3, n, to, at}`)
 // the earliest 10,000 are kept.
 const giftLineCap = 10000
 
-// noWatermark admits an arrival quota's line at once.
-const noWatermark = "1e300"
+// noWatermark admits an arrival quota's line at once. It is 2^53 written
+// out: above every ordering score (event-time scores are about 1.8e15),
+// exact as a Lua number, and readable by tonumber in Lua implementations
+// that do not parse exponents (the demo's embedded Redis does not).
+const noWatermark = "9007199254740992"
 
 func giftKeys(room, quota string) []string {
 	k := redisx.Room(room)
