@@ -52,13 +52,14 @@ vulncheck:
 # FUZZTIME each with FUZZPARALLEL workers (not part of `make test`, which
 # replays every seed corpus in testdata/fuzz). New findings are written to
 # the package's testdata/fuzz/<FuzzName>/: commit them with the fix.
+# -timeout 0: the default 10m test timeout would end a 10m run as a failure.
 FUZZTIME     ?= 60s
 FUZZPARALLEL ?= 1
 fuzz:
 	@set -e; for dir in $$(git grep -l '^func Fuzz' -- '*_test.go' | xargs -n1 dirname | sort -u); do \
 		for t in $$($(GO) test -list '^Fuzz' ./$$dir | grep '^Fuzz'); do \
 			echo "== ./$$dir $$t ($(FUZZTIME))"; \
-			$(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) -parallel $(FUZZPARALLEL) ./$$dir; \
+			$(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) -timeout 0 -parallel $(FUZZPARALLEL) ./$$dir; \
 		done; \
 	done
 
