@@ -111,16 +111,35 @@ func appendEvents(t *testing.T, rdb redis.UniversalClient, room string, evs []li
 // neither checkpoint nor release its leases — as if the process died.
 func startProcessor(t *testing.T, url, name string, clock func() time.Time) (p *Processor, stop func(), crash func()) {
 	t.Helper()
+	return startProcessorWith(t, url, Config{Instance: name, Now: clock}, prometheus.NewRegistry(), nil)
+}
+
+// startProcessorWith is startProcessor with a configuration (scan, lease
+// and checkpoint times default to short ones), a registry, and a hook run
+// on the processor before it starts.
+func startProcessorWith(t *testing.T, url string, cfg Config, reg prometheus.Registerer, setup func(*Processor)) (p *Processor, stop func(), crash func()) {
+	t.Helper()
 	rdb, err := redisx.Open(url, redisx.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	blocking, _ := redisx.Open(url, redisx.Options{PoolSize: 64})
-	cfg := Config{Instance: name, Now: clock, ScanInterval: 200 * time.Millisecond, LeaseTTL: 2 * time.Second, Checkpoint: 50 * time.Millisecond}
+	if cfg.ScanInterval == 0 {
+		cfg.ScanInterval = 200 * time.Millisecond
+	}
+	if cfg.LeaseTTL == 0 {
+		cfg.LeaseTTL = 2 * time.Second
+	}
+	if cfg.Checkpoint == 0 {
+		cfg.Checkpoint = 50 * time.Millisecond
+	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	p, err = New(cfg, rdb, blocking, nil, prometheus.NewRegistry(), log)
+	p, err = New(cfg, rdb, blocking, nil, reg, log)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if setup != nil {
+		setup(p)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

@@ -84,8 +84,17 @@ func (p *Processor) Owned() []string {
 
 // Run scans for rooms until ctx ends, then stops every runner (each
 // checkpoints and releases its lease) and leaves the instance set.
+//
+// It takes no room before the comment segmenter is ready: a room folded
+// without it would checkpoint its comments with no keywords, and they
+// would never be counted.
 func (p *Processor) Run(ctx context.Context) error {
-	go p.text.Warm()
+	if err := p.text.Ready(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return fmt.Errorf("live: %w", err)
+	}
 	// Lease scripts loaded up front (on every shard of a cluster), so a
 	// renewal is one round trip even on a slow network; a failure here only
 	// costs the first call an extra one.

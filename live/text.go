@@ -1,7 +1,9 @@
 package live
 
 import (
+	"context"
 	_ "embed"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -36,6 +38,7 @@ type Text struct {
 	rules map[string]classRule
 	stop  map[string]bool
 	words *lru.Cache[string, []string] // recent comments' words
+	dict  *dictionary                  // the segmenter, once loaded
 }
 
 // Live-room comments repeat a lot ("1", "想要", "上链接" from hundreds of
@@ -47,13 +50,37 @@ const (
 	wordCacheText = 128 // bytes: longer comments rarely repeat
 )
 
+// dictionary is a segmenter loaded once, on first need, in the
+// background: Words counts nothing until it is ready, and Ready waits.
+type dictionary struct {
+	once  sync.Once
+	load  func() (*gse.Segmenter, error)
+	ready atomic.Pointer[gse.Segmenter]
+	done  chan struct{} // closed when load has returned
+	err   error         // load's error, set before done closes
+}
+
+func newDictionary(load func() (*gse.Segmenter, error)) *dictionary {
+	return &dictionary{load: load, done: make(chan struct{})}
+}
+
+func (d *dictionary) warm() {
+	d.once.Do(func() {
+		defer close(d.done)
+		seg, err := d.load()
+		if err != nil {
+			d.err = fmt.Errorf("keyword segmentation: %w", err)
+			slog.Error("keyword segmentation disabled", "err", err)
+			return
+		}
+		d.ready.Store(seg)
+	})
+}
+
 // The segmenter is shared by the whole process: gse keeps its model in
 // package state, so two loading at once would race, and one copy of the
 // dictionary (~100 MB) is enough.
-var (
-	segOnce  sync.Once
-	segReady atomic.Pointer[gse.Segmenter]
-)
+var sharedDict = newDictionary(loadSeg)
 
 // LoadText reads a classifier file; path "" means the built-in lists.
 func LoadText(path string) (*Text, error) {
@@ -80,7 +107,8 @@ func LoadText(path string) (*Text, error) {
 	if err != nil {
 		return nil, fmt.Errorf("classifier: word cache: %w", err)
 	}
-	t := &Text{order: []string{livedeck.ClassAbuse, livedeck.ClassIntent, livedeck.ClassQuestion}, rules: map[string]classRule{}, stop: stopWords(), words: cache}
+	t := &Text{order: []string{livedeck.ClassAbuse, livedeck.ClassIntent, livedeck.ClassQuestion}, rules: map[string]classRule{}, stop: stopWords(), words: cache,
+		dict: sharedDict}
 	for name, r := range rules {
 		for i := range r.Exact {
 			r.Exact[i] = strings.ToLower(strings.TrimSpace(r.Exact[i]))
@@ -113,27 +141,46 @@ func (t *Text) Classify(text string) string {
 }
 
 // Warm loads the segmentation dictionary (about 2 s). Until it is loaded,
-// Words returns nothing rather than stall a room's processing.
-func (t *Text) Warm() { segOnce.Do(loadSeg) }
+// Words returns nothing rather than stall a room's processing: whatever
+// counts keywords must wait for Ready first.
+func (t *Text) Warm() { t.dict.warm() }
 
-func loadSeg() {
+// errNotSegmenting means the dictionary failed to load.
+var errNotSegmenting = errors.New("keyword segmentation unavailable")
+
+// Ready loads the dictionary if no one has yet and waits until it is
+// loaded, or ctx ends. A load that failed is an error: keywords would
+// silently not be counted.
+func (t *Text) Ready(ctx context.Context) error {
+	go t.dict.warm()
+	select {
+	case <-t.dict.done:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if t.dict.ready.Load() == nil {
+		return fmt.Errorf("%w: %w", errNotSegmenting, t.dict.err)
+	}
+	return nil
+}
+
+func loadSeg() (*gse.Segmenter, error) {
 	var s gse.Segmenter
 	if err := s.LoadDictEmbed("zh_s"); err != nil {
-		slog.Error("keyword segmentation disabled", "err", err)
-		return
+		return nil, err
 	}
 	// Live-commerce words the general dictionary splits.
 	for _, w := range []string{"上链接", "福袋", "秒杀", "包邮", "尺码", "发货", "优惠券", "直播间"} {
 		s.AddToken(w, 1000)
 	}
-	segReady.Store(&s)
+	return &s, nil
 }
 
 // Words splits a comment into the words worth counting: no punctuation,
 // numbers, single Latin letters or stop words. The slice may be shared with
 // other callers: do not modify it.
 func (t *Text) Words(text string) []string {
-	seg := segReady.Load()
+	seg := t.dict.ready.Load()
 	if seg == nil {
 		return nil
 	}

@@ -21,7 +21,7 @@ func FuzzCommentText(f *testing.F) {
 		f.Fatal(err)
 	}
 	text.Warm()
-	seg := segReady.Load()
+	seg := sharedDict.ready.Load()
 	if seg == nil {
 		f.Fatal("segmenter not loaded")
 	}

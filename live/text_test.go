@@ -87,7 +87,7 @@ func TestWordsLeaveOutMarkupAndLinks(t *testing.T) {
 func TestWordsCached(t *testing.T) {
 	text, _ := LoadText("")
 	text.Warm()
-	seg := segReady.Load()
+	seg := sharedDict.ready.Load()
 	long := strings.Repeat("这件大衣什么时候发货，", 20)
 	cases := []string{"想要", "上链接上链接", "多少钱?", "1", "😍", long, "尺码怎么选 what size should I get?"}
 	for round := range 3 {
@@ -110,7 +110,7 @@ func TestWordsCached(t *testing.T) {
 func TestSegmentSameAsWholeText(t *testing.T) {
 	text, _ := LoadText("")
 	text.Warm()
-	seg := segReady.Load()
+	seg := sharedDict.ready.Load()
 	for _, c := range []string{
 		"1", "要要要", "想要!!", "上链接上链接", "I want it", "add to cart!", "+1", "我要两件", "还有货吗 想要", "多少钱?",
 		"几号发货?", "敏感肌能用吗", "what size should I get?", "ship to Hong Kong?", "已经第三次买了", "主播辛苦了",

@@ -24,6 +24,12 @@ type Store struct {
 
 // Build folds room's event stream, signals and order tiers into a review.
 func (s *Store) Build(ctx context.Context, room livedeck.Room, window int) (*Review, error) {
+	// A review folded before the segmenter is ready would keep no keywords.
+	if s.Text != nil {
+		if err := s.Text.Ready(ctx); err != nil {
+			return nil, fmt.Errorf("review of room %s: %w", room.ID, err)
+		}
+	}
 	k := redisx.Room(room.ID)
 	b := NewBuilder(room, s.Text, window)
 	from, last := "-", ""
