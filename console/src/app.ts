@@ -32,7 +32,7 @@ export function startApp(container: HTMLElement): void {
   const resume = new ResumeBook(safeStorage(() => window.sessionStorage))
   const header = h('header', { class: 'topbar', testid: 'topbar' })
   const main = h('main', { class: 'page', testid: 'page', attrs: { id: 'main', tabindex: '-1' } })
-  const skip = h('a', { class: 'skip', text: 'Skip to content', attrs: { href: '#main' } })
+  const skip = h('a', { class: 'skip', text: t('nav.skip'), attrs: { href: '#main' } })
   skip.addEventListener('click', (e) => {
     e.preventDefault()
     main.focus()
@@ -84,6 +84,7 @@ export function startApp(container: HTMLElement): void {
     // The OBS overlay is a picture: no header, no skip link, nothing to press.
     header.hidden = transparent
     skip.hidden = transparent
+    skip.textContent = t('nav.skip')
     if (transparent) header.replaceChildren()
     else renderHeader()
     const room = route.rooms[0]

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { changePct, clock, countdown, int, money, moneyShort, ratio, stamp } from './format'
+import { changePct, clock, clockMinutes, countdown, int, intFit, money, moneyFit, moneyShort, ratio, stamp } from './format'
 
 describe('format', () => {
   it.each([
@@ -19,7 +19,7 @@ describe('format', () => {
     expect(money(1234, '¥', 0)).toBe('¥1,234')
     expect(money(-5, '$', 2)).toBe('-$0.05')
     expect(money(12345, 'BD ', 3)).toBe('BD 12.345')
-    expect(moneyShort(1_234_567, '¥', 0)).toBe('¥1.2M')
+    expect(moneyShort(1_234_567, '¥', 0)).toBe('¥1.23M')
   })
 
   it('formats the rest', () => {
@@ -47,5 +47,49 @@ describe('stamp', () => {
     expect(stamp(new Date(2026, 10, 30, 21, 7, 0).getTime(), 'en', now)).toBe('Nov 30 21:07:00')
     expect(stamp(new Date(2025, 0, 2, 3, 4, 5).getTime(), 'en', now)).toBe('Jan 2, 2025 03:04:05')
     expect(stamp(0, 'en', now)).toBe('–')
+  })
+})
+
+describe('numbers that fit', () => {
+  it.each([
+    // minor units, language, shown, exact
+    [60_342_912, 'zh-CN', '¥60.34万', '¥603,429.12'],
+    [60_342_912, 'en', '¥603.4k', '¥603,429.12'],
+    [999_999, 'en', '¥9,999.99', '¥9,999.99'],
+    [1_000_000, 'zh-CN', '¥1万', '¥10,000.00'],
+    [1_000_000, 'en', '¥10k', '¥10,000.00'],
+    [99_999_999_99, 'en', '¥100M', '¥99,999,999.99'],
+    [99_999_999_99, 'zh-CN', '¥1亿', '¥99,999,999.99'],
+    [123_456_789_000, 'zh-CN', '¥12.35亿', '¥1,234,567,890.00'],
+    [123_456_789_000, 'en', '¥1.23B', '¥1,234,567,890.00'],
+    [-60_342_912, 'en', '-¥603.4k', '-¥603,429.12'],
+  ])('moneyFit(%s, %s) = %s', (minor, lang, text, full) => {
+    expect(moneyFit(minor, lang)).toEqual({ text, full })
+  })
+
+  it.each([
+    [99_999, 'zh-CN', '99,999'],
+    [123_456, 'zh-CN', '12.35万'],
+    [123_456, 'en', '123.5k'],
+    [2_500_000, 'en', '2.5M'],
+    [350_000_000, 'zh-CN', '3.5亿'],
+  ])('intFit(%s, %s) = %s', (n, lang, text) => {
+    expect(intFit(n, lang)).toEqual({ text, full: int(n) })
+  })
+
+  it('keeps the empty mark', () => {
+    expect(moneyFit(null, 'en')).toEqual({ text: '–', full: '–' })
+    expect(intFit(undefined, 'zh-CN')).toEqual({ text: '–', full: '–' })
+  })
+
+  it('abbreviates chart amounts in the language of the page', () => {
+    expect(moneyShort(10_000_000, '¥', 2, 'en')).toBe('¥100k')
+    expect(moneyShort(10_000_000, '¥', 2, 'zh-CN')).toBe('¥10万')
+    expect(moneyShort(5_000_00, '¥', 2, 'zh-CN')).toBe('¥5000')
+    expect(moneyShort(25_000, '¥', 2, 'zh-CN')).toBe('¥250')
+  })
+
+  it('writes axis minutes on the 24-hour clock', () => {
+    expect(clockMinutes(new Date(2026, 11, 1, 18, 2, 5).getTime())).toBe('18:02')
   })
 })

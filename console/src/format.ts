@@ -18,14 +18,68 @@ export function money(minor: number | null | undefined, symbol = '¥', digits = 
   return `${neg ? '-' : ''}${symbol}${group(String(major))}${frac}`
 }
 
-/** Large amounts compact for chart axes: 1234567 (minor) → "¥12.3k". */
-export function moneyShort(minor: number, symbol = '¥', digits = 2): string {
+/**
+ * The units numbers are abbreviated by, largest first: 万/亿 in Chinese,
+ * k/M/B elsewhere.
+ */
+const UNITS: Record<'zh' | 'en', readonly [number, string][]> = {
+  zh: [[1e8, '亿'], [1e4, '万']],
+  en: [[1e9, 'B'], [1e6, 'M'], [1e3, 'k']],
+}
+
+const unitsOf = (lang: string) => UNITS[lang.toLowerCase().startsWith('zh') ? 'zh' : 'en']
+
+/**
+ * abs in the largest unit it reaches, with at most four significant digits
+ * and no trailing zeros: 603429.12 → "60.34万" / "603.4k". A value that
+ * rounds up to the next unit is shown in it ("1M", not "1000k").
+ */
+function scaled(abs: number, lang: string): string {
+  const units = unitsOf(lang)
+  for (let i = 0; i < units.length; i++) {
+    const [size, name] = units[i]
+    if (abs < size) continue
+    const v = abs / size
+    const s = v.toFixed(v < 10 ? 2 : v < 100 ? 2 : v < 1000 ? 1 : 0)
+    if (i > 0 && Number(s) >= units[i - 1][0] / size) return scaled(units[i - 1][0], lang)
+    return trimZeros(s) + name
+  }
+  return trimZeros(abs.toFixed(abs < 100 ? 2 : abs < 1000 ? 1 : 0))
+}
+
+const trimZeros = (s: string): string => (s.includes('.') ? s.replace(/\.?0+$/, '') : s)
+
+/**
+ * Large amounts compact for chart axes, in the language's units:
+ * 1234567 (minor) → "¥12.35k" (en) or "¥1.23万" (zh-CN); under 1000 whole.
+ */
+export function moneyShort(minor: number, symbol = '¥', digits = 2, lang = 'en'): string {
   const major = minor / 10 ** digits
   const abs = Math.abs(major)
-  if (abs >= 1e8) return `${symbol}${(major / 1e8).toFixed(1)}亿`
-  if (abs >= 1e6) return `${symbol}${(major / 1e6).toFixed(1)}M`
-  if (abs >= 1e3) return `${symbol}${(major / 1e3).toFixed(1)}k`
-  return `${symbol}${major.toFixed(0)}`
+  const sign = major < 0 ? '-' : ''
+  if (abs < 1000) return `${sign}${symbol}${Math.round(abs)}`
+  return `${sign}${symbol}${scaled(abs, lang)}`
+}
+
+/**
+ * A money value for a card that has room for about nine characters: the
+ * exact amount while it is short (under 10,000 major units), else
+ * abbreviated ("¥60.34万", "¥603.4k"). full is always the exact amount, for
+ * the title.
+ */
+export function moneyFit(minor: number | null | undefined, lang: string, symbol = '¥', digits = 2): { text: string; full: string } {
+  const full = money(minor, symbol, digits)
+  if (minor === null || minor === undefined || !Number.isFinite(minor)) return { text: full, full }
+  const major = Math.round(minor) / 10 ** digits
+  if (Math.abs(major) < 10_000) return { text: full, full }
+  return { text: `${major < 0 ? '-' : ''}${symbol}${scaled(Math.abs(major), lang)}`, full }
+}
+
+/** A count for a card: exact up to 99,999, else abbreviated ("12.35万", "123.5k"); full is exact. */
+export function intFit(n: number | null | undefined, lang: string): { text: string; full: string } {
+  const full = int(n)
+  if (n === null || n === undefined || !Number.isFinite(n) || Math.abs(n) < 100_000) return { text: full, full }
+  return { text: `${n < 0 ? '-' : ''}${scaled(Math.abs(Math.round(n)), lang)}`, full }
 }
 
 /** 1234567 → "1,234,567". */
@@ -49,6 +103,12 @@ export function changePct(p: number | null | undefined): string {
 }
 
 const pad2 = (n: number): string => String(n).padStart(2, '0')
+
+/** Local wall-clock time "HH:MM" (24-hour), for chart axes whose ticks are whole minutes. */
+export function clockMinutes(ms: number): string {
+  const d = new Date(ms)
+  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}`
+}
 
 /** Local wall-clock time "HH:MM:SS". */
 export function clock(ms: number): string {

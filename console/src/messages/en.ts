@@ -8,6 +8,7 @@ export const en = {
   'nav.review': 'Review',
   'nav.lang': 'Language',
   'nav.main': 'Main navigation',
+  'nav.skip': 'Skip to content',
 
   'conn.ok': 'Live',
   'conn.connecting': 'Connecting…',
@@ -66,6 +67,8 @@ export const en = {
   'funnel.paid': 'Paid',
 
   'sku.title': 'Products',
+  'sku.product': 'Product',
+  'sku.regular': 'Regular price',
   'sku.sku': 'SKU',
   'sku.tier': 'Price tier',
   'sku.stock': 'Stock',

@@ -10,6 +10,7 @@ export const zh: Record<keyof typeof en, string> = {
   'nav.review': '复盘',
   'nav.lang': '语言',
   'nav.main': '主导航',
+  'nav.skip': '跳到正文',
 
   'conn.ok': '实时',
   'conn.connecting': '连接中…',
@@ -68,6 +69,8 @@ export const zh: Record<keyof typeof en, string> = {
   'funnel.paid': '支付',
 
   'sku.title': '商品',
+  'sku.product': '商品',
+  'sku.regular': '原价',
   'sku.sku': '商品 SKU',
   'sku.tier': '价格档',
   'sku.stock': '库存',

@@ -3,6 +3,7 @@
 // points for a change of a rate, and durations as h:mm:ss.
 
 import { money, moneyShort } from '../format'
+import { lang } from '../i18n'
 
 export interface Currency {
   code: string
@@ -43,7 +44,7 @@ function lookup(code: string): Currency {
 export function moneyIn(cur: Currency) {
   return {
     full: (minor: number) => money(minor, cur.symbol, cur.digits),
-    short: (minor: number) => moneyShort(minor, cur.symbol, cur.digits),
+    short: (minor: number) => moneyShort(minor, cur.symbol, cur.digits, lang()),
     signed: (minor: number) => sign(minor) + money(minor, cur.symbol, cur.digits),
   }
 }

@@ -6,8 +6,9 @@
 import uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
 import { h } from '../dom'
-import { clock, int } from '../format'
-import { t } from '../i18n'
+import { clock, int, intFit } from '../format'
+import { lang, t } from '../i18n'
+import { axisWidth, timeTick } from '../views/chart'
 import { chartMarks, KIND_LABEL, nearestMark, timelineColumns, timeSpan, type ChartMark } from './markers'
 import type { MoneyFormat } from './numbers'
 import type { Review } from './shapes'
@@ -102,9 +103,9 @@ export function timelineChart() {
         gmv: { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] },
       },
       axes: [
-        AXIS,
-        { ...AXIS, scale: 'online', size: 60, values: (_u, vals) => vals.map((v) => int(v)) },
-        { ...AXIS, scale: 'gmv', side: 1, size: 70, grid: { show: false }, values: (_u, vals) => vals.map((v) => (money ? money.short(v) : int(v))) },
+        { ...AXIS, space: 64, values: (_u, vals, _i, _space, incr) => vals.map((v) => timeTick(v, incr)) },
+        { ...AXIS, scale: 'online', size: (_u, vals) => axisWidth(vals), values: (_u, vals) => vals.map((v) => intFit(v, lang()).text) },
+        { ...AXIS, scale: 'gmv', side: 1, size: (_u, vals) => axisWidth(vals), grid: { show: false }, values: (_u, vals) => vals.map((v) => (money ? money.short(v) : int(v))) },
       ],
       series: [
         {},

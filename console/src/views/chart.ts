@@ -6,6 +6,7 @@
 import uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
 import { h, setText } from '../dom'
+import { clock, clockMinutes } from '../format'
 import type { Series } from '../state/series'
 
 export interface ChartOptions {
@@ -17,6 +18,8 @@ export interface ChartOptions {
   height?: number
   /** Seconds the x axis spans at least, so one point does not stretch over years. */
   minSpanSec: number
+  /** Seconds between points of a bar chart: the axis leaves half a bar's room at each end. */
+  stepSec?: number
   /** A second series drawn as a line over the first (render's second argument). */
   second?: { label: string; color: string }
 }
@@ -43,21 +46,18 @@ export function liveChart(o: ChartOptions) {
       scales: {
         x: {
           time: true,
-          // From the data itself: uPlot widens a single point to 1000 days.
-          range: (u) => {
-            const xs = u.data[0]
-            const now = Date.now() / 1000
-            const lo = xs.length ? (xs[0] as number) : now - o.minSpanSec
-            const hi = xs.length ? (xs[xs.length - 1] as number) : now
-            return hi - lo >= o.minSpanSec ? [lo, hi] : [hi - o.minSpanSec, hi + 1]
-          },
+          range: (u) => timeSpan(u.data[0] as number[], o.minSpanSec, o.stepSec ?? 0, Date.now() / 1000),
         },
         y: { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] },
       },
       axes: [
-        { stroke: '#9aa4b2', grid: { stroke: '#263041', width: 1 }, ticks: { stroke: '#263041' } },
-        { stroke: '#9aa4b2', grid: { stroke: '#263041', width: 1 }, ticks: { stroke: '#263041' }, size: 60,
-          values: (_u, vals) => vals.map((v) => fmt(v)) },
+        // 24-hour wall-clock ticks, as the feeds and tables write times; far
+        // enough apart that labels never touch.
+        { stroke: '#9aa4b2', grid: { stroke: '#263041', width: 1 }, ticks: { stroke: '#263041' }, space: 64,
+          values: (_u, vals, _i, _space, incr) => vals.map((v) => timeTick(v, incr)) },
+        // As wide as the longest label, so no label is cut at the left edge.
+        { stroke: '#9aa4b2', grid: { stroke: '#263041', width: 1 }, ticks: { stroke: '#263041' },
+          size: (_u, vals) => axisWidth(vals), values: (_u, vals) => vals.map((v) => fmt(v)) },
       ],
       series: [
         {},
@@ -125,4 +125,29 @@ export function liveChart(o: ChartOptions) {
   }
 
   return { el, render, stale, destroy }
+}
+
+/**
+ * The x axis of a live chart, in seconds: the data's own span, at least
+ * minSpan ending at its newest point (so early in a show the axis is a few
+ * minutes, not half an hour), with half a bar of room at each end for bar
+ * charts (step > 0).
+ */
+export function timeSpan(xs: readonly number[], minSpan: number, step: number, now: number): [number, number] {
+  const lo = xs.length ? xs[0] : now - minSpan
+  const hi = xs.length ? xs[xs.length - 1] : now
+  const pad = step / 2
+  if (hi - lo >= minSpan) return [lo - pad, hi + pad]
+  return [hi - minSpan - pad, hi + pad + (pad ? 0 : 1)]
+}
+
+/** A time tick: "18:02" on whole-minute ticks, "18:02:05" when they are seconds apart. */
+export function timeTick(sec: number, incr: number): string {
+  return incr < 60 ? clock(sec * 1000) : clockMinutes(sec * 1000)
+}
+
+/** Pixels a y axis needs for its labels (about 7.5 px a character at 12 px, plus ticks and gap). */
+export function axisWidth(labels: readonly string[] | null): number {
+  const longest = Math.max(3, ...(labels ?? []).map((s) => [...s].reduce((n, ch) => n + (ch.charCodeAt(0) > 0x2e80 ? 2 : 1), 0)))
+  return Math.ceil(longest * 7.5) + 18
 }

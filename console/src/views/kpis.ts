@@ -4,8 +4,8 @@
 // current gets data-stale="1" and says since when.
 
 import { h, setText } from '../dom'
-import { changePct, int, money, ratio } from '../format'
-import { t, type MsgKey } from '../i18n'
+import { changePct, intFit, moneyFit, ratio } from '../format'
+import { lang, t, type MsgKey } from '../i18n'
 import type { Snapshot } from '../protocol'
 import { direction, type Trend } from '../state/trend'
 import { staleText } from './sources'
@@ -13,7 +13,8 @@ import { staleText } from './sources'
 interface CardDef {
   id: string // data-testid kpi-<id>
   label: MsgKey
-  value: (m: Snapshot) => string
+  /** The card's value: text that fits the card, and the exact value (its title) when abbreviated. */
+  value: (m: Snapshot) => string | { text: string; full: string }
   /** Change in percent: from the snapshot when the server computes it, else from the trend. */
   change: (m: Snapshot, tr: Trend | undefined) => number | null
   sub?: (m: Snapshot) => string
@@ -23,21 +24,21 @@ const fromTrend = (key: keyof Snapshot) => (m: Snapshot, tr: Trend | undefined) 
   tr ? tr.changePct(key, m[key] as number) : null
 
 const CARDS: CardDef[] = [
-  { id: 'gmv', label: 'kpi.gmv', value: (m) => money(m.gmv), change: (m) => m.gmv_change_pct,
-    sub: (m) => t('kpi.gmvPerMin', { v: money(m.gmv_per_min) }) },
-  { id: 'online', label: 'kpi.online', value: (m) => int(m.online), change: (m) => m.online_change_pct,
-    sub: (m) => t('kpi.peak', { v: int(m.peak_online) }) },
-  { id: 'uv', label: 'kpi.uv', value: (m) => int(m.uv), change: fromTrend('uv') },
+  { id: 'gmv', label: 'kpi.gmv', value: (m) => moneyFit(m.gmv, lang()), change: (m) => m.gmv_change_pct,
+    sub: (m) => t('kpi.gmvPerMin', { v: moneyFit(m.gmv_per_min, lang()).text }) },
+  { id: 'online', label: 'kpi.online', value: (m) => intFit(m.online, lang()), change: (m) => m.online_change_pct,
+    sub: (m) => t('kpi.peak', { v: intFit(m.peak_online, lang()).text }) },
+  { id: 'uv', label: 'kpi.uv', value: (m) => intFit(m.uv, lang()), change: fromTrend('uv') },
   { id: 'conversion', label: 'kpi.conversion', value: (m) => ratio(m.conversion), change: fromTrend('conversion'),
-    sub: (m) => t('kpi.buyers', { v: int(m.buyers) }) },
-  { id: 'uv-value', label: 'kpi.uvValue', value: (m) => money(m.uv_value), change: fromTrend('uv_value') },
-  { id: 'aov', label: 'kpi.aov', value: (m) => money(m.aov), change: fromTrend('aov') },
-  { id: 'orders', label: 'kpi.orders', value: (m) => int(m.orders_paid), change: fromTrend('orders_paid'),
-    sub: (m) => t('kpi.created', { v: int(m.orders_created) }) },
+    sub: (m) => t('kpi.buyers', { v: intFit(m.buyers, lang()).text }) },
+  { id: 'uv-value', label: 'kpi.uvValue', value: (m) => moneyFit(m.uv_value, lang()), change: fromTrend('uv_value') },
+  { id: 'aov', label: 'kpi.aov', value: (m) => moneyFit(m.aov, lang()), change: fromTrend('aov') },
+  { id: 'orders', label: 'kpi.orders', value: (m) => intFit(m.orders_paid, lang()), change: fromTrend('orders_paid'),
+    sub: (m) => t('kpi.created', { v: intFit(m.orders_created, lang()).text }) },
   { id: 'roi', label: 'kpi.roi', value: (m) => (m.spend > 0 ? m.roi.toFixed(2) : '–'), change: (m, tr) => (m.spend > 0 ? fromTrend('roi')(m, tr) : null),
-    sub: (m) => t('kpi.costPerBuyer', { v: money(m.cost_per_buyer) }) },
-  { id: 'spend', label: 'kpi.spend', value: (m) => money(m.spend), change: fromTrend('spend_per_min'),
-    sub: (m) => t('kpi.gmvPerMin', { v: money(m.spend_per_min) }) },
+    sub: (m) => t('kpi.costPerBuyer', { v: moneyFit(m.cost_per_buyer, lang()).text }) },
+  { id: 'spend', label: 'kpi.spend', value: (m) => moneyFit(m.spend, lang()), change: fromTrend('spend_per_min'),
+    sub: (m) => t('kpi.gmvPerMin', { v: moneyFit(m.spend_per_min, lang()).text }) },
 ]
 
 /** The cards' ids, in order (data-testid kpi-<id>). */
@@ -62,9 +63,14 @@ export function kpiCards() {
     for (const p of parts) {
       if (!m) {
         setText(p.value, '–')
+        p.value.title = ''
         continue
       }
-      setText(p.value, p.c.value(m))
+      const v = p.c.value(m)
+      const text = typeof v === 'string' ? v : v.text
+      setText(p.value, text)
+      // The exact value on hover, always (the card may abbreviate it).
+      p.value.title = typeof v === 'string' ? v : v.full
       const pct = p.c.change(m, tr)
       const dir = direction(pct)
       p.arrow.dataset.dir = dir

@@ -8,8 +8,8 @@ import { connectorsApi } from '../connectors/api'
 import type { Connector } from '../connectors/model'
 import { Poller } from '../connectors/poll'
 import { h, setAttrs, setText } from '../dom'
-import { int, money, moneyShort } from '../format'
-import { t } from '../i18n'
+import { intFit, moneyFit, moneyShort } from '../format'
+import { lang, t } from '../i18n'
 import { href } from '../router'
 import { LiveSession } from '../session'
 import { freshness, staleKpis, type Freshness } from '../state/freshness'
@@ -25,6 +25,11 @@ import { keywordCloud } from './keywords'
 import { KPI_IDS, kpiCards } from './kpis'
 import { skuTable } from './skus'
 import { sourcesPanel, staleText } from './sources'
+
+/** The part of GET /rooms/:room the dashboard reads: product names by SKU. */
+interface RoomInfo {
+  products?: { sku: string; name?: string }[]
+}
 
 interface SeriesResponse {
   metric: string
@@ -42,6 +47,8 @@ const HISTORY = [
   { chart: 'spend', metric: 'spend', step: '1m', backMs: 12 * 3_600_000 },
 ] as const
 
+const short = (v: number): string => moneyShort(v, '¥', 2, lang())
+
 export function operatorView(root: HTMLElement, rooms: string[], resume: ResumeBook, onAuth: () => void) {
   let focus = rooms[0]
   const session: LiveSession = new LiveSession({ rooms, view: 'operator', resume, render, onAuth })
@@ -49,11 +56,12 @@ export function operatorView(root: HTMLElement, rooms: string[], resume: ResumeB
   const ban = banner(session)
   const kpis = kpiCards()
   const charts = {
-    online: liveChart({ testid: 'chart-online', label: t('chart.online'), color: '#4cc9f0', minSpanSec: 120 }),
-    gmv: liveChart({ testid: 'chart-gmv', label: t('chart.gmv'), color: '#f9c74f', bars: true, format: (v) => moneyShort(v), minSpanSec: 1800 }),
-    comments: liveChart({ testid: 'chart-comments', label: t('chart.comments'), color: '#90be6d', bars: true, minSpanSec: 1800 }),
+    // Axes as long as the data (a few minutes at least), not a mostly empty half hour.
+    online: liveChart({ testid: 'chart-online', label: t('chart.online'), color: '#4cc9f0', format: (v) => intFit(v, lang()).text, minSpanSec: 60 }),
+    gmv: liveChart({ testid: 'chart-gmv', label: t('chart.gmv'), color: '#f9c74f', bars: true, format: short, minSpanSec: 300, stepSec: 60 }),
+    comments: liveChart({ testid: 'chart-comments', label: t('chart.comments'), color: '#90be6d', bars: true, minSpanSec: 300, stepSec: 60 }),
     spendGmv: liveChart({ testid: 'chart-spend-gmv', label: t('chart.spendGmv'), color: '#f3722c', bars: true,
-      second: { label: t('chart.gmv'), color: '#f9c74f' }, format: (v) => moneyShort(v), minSpanSec: 1800 }),
+      second: { label: t('chart.gmv'), color: '#f9c74f' }, format: short, minSpanSec: 300, stepSec: 60 }),
   }
   const fun = funnel()
   const skus = skuTable()
@@ -102,8 +110,10 @@ export function operatorView(root: HTMLElement, rooms: string[], resume: ResumeB
       h('div', 'operator-bar', tabBar, reviewLink),
       kpis.el,
       h('div', 'grid charts', charts.online.el, charts.gmv.el, charts.comments.el, charts.spendGmv.el),
+      // The product table across the page: nine columns and the names need the width.
+      h('div', 'operator-skus', skus.el),
       h('div', 'grid main',
-        h('div', 'col', fun.el, skus.el, cloud.el),
+        h('div', 'col', fun.el, cloud.el),
         h('div', 'col', feed.el),
         h('div', 'col', sources.el, alerts.el, gifts.el))))
 
@@ -113,7 +123,20 @@ export function operatorView(root: HTMLElement, rooms: string[], resume: ResumeB
     showReviewLink()
     session.mark('metrics', 'comments', 'alerts', 'tier', 'rooms')
     void loadHistory(r)
+    void loadNames(r)
     gifts.load(r)
+  }
+
+  /** The focused room's product names for the product table. */
+  async function loadNames(r: string): Promise<void> {
+    try {
+      const info = await api.get<RoomInfo>(roomPath(r))
+      if (r !== focus) return
+      skus.setNames(new Map((info?.products ?? []).filter((p) => p.name).map((p) => [p.sku, p.name!])))
+    } catch (e) {
+      // Names are a nicety: the table shows SKUs without them.
+      console.warn(`livedeck: products of ${r}:`, (e as Error).message)
+    }
   }
 
   async function loadHistory(r: string): Promise<void> {
@@ -173,7 +196,7 @@ export function operatorView(root: HTMLElement, rooms: string[], resume: ResumeB
       for (const tab of tabs) {
         const m = store.rooms.get(tab.r)?.metrics
         tab.b.setAttribute('aria-selected', String(tab.r === focus))
-        setText(tab.stats, m ? `${int(m.online)} · ${money(m.gmv)}` : '')
+        setText(tab.stats, m ? `${intFit(m.online, lang()).text} · ${moneyFit(m.gmv, lang()).text}` : '')
       }
     }
     if (parts.has('metrics') || parts.has('rooms') || parts.has('tick')) renderFreshness()
@@ -184,6 +207,7 @@ export function operatorView(root: HTMLElement, rooms: string[], resume: ResumeB
   }
 
   gifts.load(focus)
+  void loadNames(focus)
   session.start()
   connectorPoll?.start()
   return {

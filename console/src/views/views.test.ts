@@ -119,3 +119,51 @@ describe('paid traffic', () => {
     expect(s.el.querySelector('[data-testid="sku-cart-rate-A"]')!.textContent).toBe('40.0%')
   })
 })
+
+describe('numbers that fit', () => {
+  it('abbreviates a large KPI and keeps the exact value in its title', async () => {
+    const { kpiCards } = await import('./kpis')
+    const { normalizeSnapshot } = await import('../protocol')
+    const { setLang } = await import('../i18n')
+    const k = kpiCards()
+    const value = (id: string) => k.el.querySelector(`[data-testid="kpi-${id}-value"]`) as HTMLElement
+    for (const [l, gmv, online] of [['en', '¥603.4k', '123.5k'], ['zh-CN', '¥60.34万', '12.35万']] as const) {
+      setLang(l)
+      k.render(normalizeSnapshot('r', { gmv: 60_342_912, online: 123_456 }), undefined)
+      expect([value('gmv').textContent, value('gmv').title]).toEqual([gmv, '¥603,429.12'])
+      expect([value('online').textContent, value('online').title]).toEqual([online, '123,456'])
+    }
+    setLang('en')
+  })
+
+  it('names products next to their SKUs and says the regular price when no tier applies', async () => {
+    const { skuTable } = await import('./skus')
+    const { setLang } = await import('../i18n')
+    const stats = { exposures: 1, clicks: 1, ctr: 1, orders: 1, click_to_order: 1, units_sold: 1, gmv: 1, stock: 9, cart_adds: 0, cart_rate: 0 }
+    const s = skuTable()
+    const cell = (id: string) => s.el.querySelector(`[data-testid="${id}"]`)!.textContent
+    s.render({ A: stats, B: { ...stats, gmv: 5 } }, { name: 'T1', coupon: '满199减20', sku: 'A' })
+    expect([cell('sku-name-A'), cell('sku-tier-A'), cell('sku-tier-B')]).toEqual(['A', '满199减20', 'Regular price'])
+    s.setNames(new Map([['A', '丝绒口红 Velvet lipstick']]))
+    expect(cell('sku-name-A')).toBe('丝绒口红 Velvet lipstick')
+    expect(s.el.querySelector('[data-testid="sku-row-A"] .sku-id')!.textContent).toBe('A')
+    setLang('zh-CN')
+    s.render({ B: stats }, null)
+    expect(cell('sku-tier-B')).toBe('原价')
+    setLang('en')
+  })
+})
+
+describe('chart axes', () => {
+  it('span the data, a few minutes at least, with room for the end bars', async () => {
+    const { timeSpan, timeTick, axisWidth } = await import('./chart')
+    expect(timeSpan([1000, 1060], 300, 60, 2000)).toEqual([730, 1090])
+    expect(timeSpan([0, 3600], 300, 60, 4000)).toEqual([-30, 3630])
+    expect(timeSpan([], 60, 0, 500)).toEqual([440, 500])
+    expect(timeSpan([490], 60, 0, 500)).toEqual([430, 491])
+    expect(timeTick(new Date(2026, 11, 1, 18, 2, 5).getTime() / 1000, 30)).toBe('18:02:05')
+    expect(timeTick(new Date(2026, 11, 1, 18, 2, 0).getTime() / 1000, 300)).toBe('18:02')
+    expect(axisWidth(['¥100k', '¥50k'])).toBeGreaterThan(axisWidth(['¥5']))
+    expect(axisWidth(['¥10万'])).toBe(Math.ceil(5 * 7.5) + 18) // 万 counts as two
+  })
+})
