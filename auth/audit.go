@@ -70,25 +70,57 @@ func (s *Service) Audit(ctx context.Context, p *Principal, e Entry) {
 // AuditLog reads up to count entries, newest first, older than the stream
 // id before (empty: from the newest).
 func (s *Service) AuditLog(ctx context.Context, count int64, before string) ([]Entry, error) {
+	out, _, err := s.AuditLogFor(ctx, nil, count, before)
+	return out, err
+}
+
+// auditScanMax bounds how many entries one read of a scoped caller's audit
+// log looks at: its rooms' entries may be rare in a busy log.
+const auditScanMax = 10_000
+
+// AuditLogFor reads up to count entries by may see (SeesEntry), newest
+// first, older than the stream id before (empty: from the newest). When the
+// scan stopped at auditScanMax entries before count were found, scanned is
+// the oldest id looked at: pass it as before to read on. Otherwise "".
+func (s *Service) AuditLogFor(ctx context.Context, by *Principal, count int64, before string) (out []Entry, scanned string, err error) {
 	if count <= 0 || count > 1000 {
 		count = 100
 	}
 	end := "+"
 	if before != "" {
 		if !validBefore(before) {
-			return nil, livedeck.Errorf(livedeck.EINVALID, "before", "want an entry id such as 1700000000000-0 (not 0-0)")
+			return nil, "", livedeck.Errorf(livedeck.EINVALID, "before", "want an entry id such as 1700000000000-0 (not 0-0)")
 		}
 		end = "(" + before
 	}
-	msgs, err := s.rdb.XRevRangeN(ctx, redisx.AuditKey, end, "-", count).Result()
-	if err != nil {
-		return nil, unavailable("read audit log", err)
+	chunk := count
+	if by != nil && !by.AllRooms() {
+		chunk = 1000
 	}
-	out := make([]Entry, 0, len(msgs))
-	for _, m := range msgs {
-		out = append(out, entryOf(m))
+	out = make([]Entry, 0, count)
+	for seen := int64(0); ; {
+		msgs, err := s.rdb.XRevRangeN(ctx, redisx.AuditKey, end, "-", chunk).Result()
+		if err != nil {
+			return nil, "", unavailable("read audit log", err)
+		}
+		for _, m := range msgs {
+			if e := entryOf(m); by.SeesEntry(e) {
+				out = append(out, e)
+				if int64(len(out)) == count {
+					return out, "", nil
+				}
+			}
+		}
+		seen += int64(len(msgs))
+		if int64(len(msgs)) < chunk {
+			return out, "", nil
+		}
+		last := msgs[len(msgs)-1].ID
+		if seen >= auditScanMax {
+			return out, last, nil
+		}
+		end = "(" + last
 	}
-	return out, nil
 }
 
 func entryOf(m redis.XMessage) Entry {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -50,6 +51,9 @@ const keepExpired = 7 * 24 * time.Hour
 func (s *Service) CreateToken(ctx context.Context, by *Principal, nt NewToken) (IssuedToken, error) {
 	t, err := s.tokenFrom(nt)
 	if err != nil {
+		return IssuedToken{}, err
+	}
+	if err := by.CheckGrant(t.Role, t.Rooms); err != nil {
 		return IssuedToken{}, err
 	}
 	t.Kind, t.CreatedBy = KindToken, who(by)
@@ -119,6 +123,17 @@ func (s *Service) tokenByHash(ctx context.Context, hash string) (Token, bool, er
 	return t, true, nil
 }
 
+// ListTokensFor lists the API tokens by may manage (see scope.go).
+func (s *Service) ListTokensFor(ctx context.Context, by *Principal) ([]Token, error) {
+	ts, err := s.ListTokens(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(ts, func(t Token) bool {
+		return by.CheckManage("", t.Role, t.Rooms) != nil
+	}), nil
+}
+
 // ListTokens lists API tokens, newest first, without secrets.
 func (s *Service) ListTokens(ctx context.Context) ([]Token, error) {
 	return s.listIndexed(ctx, redisx.AuthTokensKey)
@@ -147,13 +162,37 @@ func (s *Service) listIndexed(ctx context.Context, index string) ([]Token, error
 	return out, nil
 }
 
-// RevokeToken deletes an API token: its next use is refused.
+// RevokeToken deletes an API token: its next use is refused. by may
+// revoke only a token it manages.
 func (s *Service) RevokeToken(ctx context.Context, by *Principal, id string) error {
+	if err := s.checkRevoke(ctx, by, id); err != nil {
+		return err
+	}
 	if err := s.revokeIndexed(ctx, redisx.AuthTokensKey, id); err != nil {
 		return err
 	}
 	s.Audit(ctx, by, Entry{Action: "token.revoke", Target: id})
 	return nil
+}
+
+// checkRevoke refuses revoking a token by does not manage. An unknown id
+// passes: revokeIndexed says it is not found.
+func (s *Service) checkRevoke(ctx context.Context, by *Principal, id string) error {
+	if by == nil || by.AllRooms() {
+		return nil
+	}
+	hash, err := s.rdb.HGet(ctx, redisx.AuthTokensKey, id).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil
+	}
+	if err != nil {
+		return unavailable("revoke token", err)
+	}
+	t, ok, err := s.tokenByHash(ctx, hash)
+	if err != nil || !ok {
+		return err
+	}
+	return by.CheckManage("token "+id, t.Role, t.Rooms)
 }
 
 // revokeIndexed deletes the record an index names by id.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -76,6 +77,9 @@ func (s *Service) CreateUser(ctx context.Context, by *Principal, nu NewUser) (Us
 	if err != nil {
 		return User{}, err
 	}
+	if err := by.CheckGrant(rec.Role, rec.Rooms); err != nil {
+		return User{}, err
+	}
 	b, _ := json.Marshal(rec)
 	ok, err := s.rdb.SetNX(ctx, redisx.AuthUser(rec.Name), b, 0).Result()
 	if err != nil {
@@ -142,6 +146,17 @@ func (s *Service) userRecord(ctx context.Context, name string) (userRecord, erro
 	return rec, nil
 }
 
+// ListUsersFor lists the users by may manage (see scope.go), by name.
+func (s *Service) ListUsersFor(ctx context.Context, by *Principal) ([]User, error) {
+	users, err := s.ListUsers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(users, func(u User) bool {
+		return by.CheckManage("", u.Role, u.Rooms) != nil
+	}), nil
+}
+
 // ListUsers lists every user by name.
 func (s *Service) ListUsers(ctx context.Context) ([]User, error) {
 	names, err := s.rdb.SMembers(ctx, redisx.AuthUsersKey).Result()
@@ -164,14 +179,28 @@ func (s *Service) ListUsers(ctx context.Context) ([]User, error) {
 }
 
 // UpdateUser applies a patch and returns the user as it now is. Sessions of
-// the user see the change on their next request.
+// the user see the change on their next request. by may change only a user
+// it manages, and only into a role and rooms it may grant.
 func (s *Service) UpdateUser(ctx context.Context, by *Principal, name string, p UserPatch) (User, error) {
 	rec, err := s.userRecord(ctx, name)
 	if err != nil {
 		return User{}, err
 	}
+	// A user may change its own password or disable itself, not widen
+	// its own scope.
+	self := by != nil && by.Kind == KindUser && by.ID == rec.Name && p.Role == nil && p.Rooms == nil
+	if !self {
+		if err := by.CheckManage("user "+rec.Name, rec.Role, rec.Rooms); err != nil {
+			return User{}, err
+		}
+	}
 	if err := s.applyPatch(&rec, p); err != nil {
 		return User{}, err
+	}
+	if !self {
+		if err := by.CheckGrant(rec.Role, rec.Rooms); err != nil {
+			return User{}, err
+		}
 	}
 	b, _ := json.Marshal(rec)
 	if err := s.rdb.Set(ctx, redisx.AuthUser(rec.Name), b, 0).Err(); err != nil {

@@ -30,7 +30,7 @@ func (s *Server) adminRoutes(api *echo.Group) {
 func caller(c echo.Context) *auth.Principal { return auth.PrincipalFrom(c.Request().Context()) }
 
 func (s *Server) listUsers(c echo.Context) error {
-	users, err := s.deps.Auth.ListUsers(c.Request().Context())
+	users, err := s.deps.Auth.ListUsersFor(c.Request().Context(), caller(c))
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func (s *Server) patchUser(c echo.Context) error {
 }
 
 func (s *Server) listTokens(c echo.Context) error {
-	ts, err := s.deps.Auth.ListTokens(c.Request().Context())
+	ts, err := s.deps.Auth.ListTokensFor(c.Request().Context(), caller(c))
 	if err != nil {
 		return err
 	}
@@ -147,12 +147,17 @@ func (s *Server) deleteWebhookSecret(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-// auditLog is GET /api/v1/audit?count=100&before=<id>, newest first.
+// auditLog is GET /api/v1/audit?count=100&before=<id>, newest first; a
+// room-scoped caller sees only entries about its rooms, and when the scan
+// stopped early X-Audit-Scanned-To is the id to read on from (before=).
 func (s *Server) auditLog(c echo.Context) error {
 	count, _ := strconv.ParseInt(c.QueryParam("count"), 10, 64)
-	es, err := s.deps.Auth.AuditLog(c.Request().Context(), count, c.QueryParam("before"))
+	es, scanned, err := s.deps.Auth.AuditLogFor(c.Request().Context(), caller(c), count, c.QueryParam("before"))
 	if err != nil {
 		return err
+	}
+	if scanned != "" {
+		c.Response().Header().Set("X-Audit-Scanned-To", scanned)
 	}
 	return c.JSON(http.StatusOK, es)
 }
