@@ -75,8 +75,12 @@ func (s *State) Fold(ev *livedeck.Event, id string, t *Text) Folded {
 		cm := livedeck.Comment{ID: ev.ID, TS: ev.TS, UserID: ev.UserID, Nickname: ev.Nickname, Text: ev.Text}
 		if t != nil {
 			cm.Class = t.Classify(ev.Text)
-			out.words = t.Words(ev.Text)
-			s.countWords(out.words, ev.TS, now)
+			if t.Segmenting() {
+				out.words = t.Words(ev.Text)
+				s.countWords(out.words, ev.TS, now)
+			} else if ev.TS/minuteMs > now/minuteMs-keywordMinutes {
+				s.unsegmented = append(s.unsegmented, lateWords{text: ev.Text, ts: ev.TS, now: now})
+			}
 		}
 		switch cm.Class {
 		case livedeck.ClassIntent:
@@ -222,6 +226,31 @@ func (s *State) foldOrder(ev *livedeck.Event, id string, add func(int, int64)) *
 		StreamID: id, OrderID: ev.OrderID, UserID: o.UserID, SKU: o.SKU, Qty: o.Qty,
 		Amount: o.Amount, From: from, To: ev.Status, TS: ev.TS,
 	}
+}
+
+// lateWords is a comment folded before the segmenter was ready, whose
+// keywords are still to count.
+type lateWords struct {
+	text    string
+	ts, now int64
+}
+
+// CountLateWords counts the keywords of comments folded before t's
+// segmenter was ready, if it is ready now. It reports whether the state's
+// keyword counts are complete: a checkpoint written before would lose those
+// keywords for good.
+func (s *State) CountLateWords(t *Text) bool {
+	if len(s.unsegmented) == 0 {
+		return true
+	}
+	if !t.Segmenting() {
+		return false
+	}
+	for _, l := range s.unsegmented {
+		s.countWords(t.Words(l.text), l.ts, l.now)
+	}
+	s.unsegmented = nil
+	return true
 }
 
 func (s *State) countWords(words []string, ts, now int64) {

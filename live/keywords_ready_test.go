@@ -17,9 +17,9 @@ import (
 
 // TestKeywordsCountedWhenDictionaryLoadsLate starts a processor whose
 // segmentation dictionary is held back, with comments already waiting in
-// the room's stream. Folding them before the dictionary is ready would
-// count no keywords and checkpoint that, so they would never be counted:
-// the processor must wait, and the checkpoint must hold every keyword.
+// the room's stream. Checkpointing them before the dictionary is ready
+// would keep them with no keywords, never to be counted after a restart:
+// the checkpoint must wait, then hold every keyword.
 func TestKeywordsCountedWhenDictionaryLoadsLate(t *testing.T) {
 	srv := redistest.Start(t)
 	rdb := srv.Client(t)
@@ -40,20 +40,18 @@ func TestKeywordsCountedWhenDictionaryLoadsLate(t *testing.T) {
 	})
 	startProcessorWith(t, srv.URL(), Config{Instance: "kw-1"}, prometheus.NewRegistry(), func(p *Processor) { p.text.dict = dict })
 
-	// Before the dictionary is ready nothing may be folded: give a
-	// processor that does not wait the time to fold and checkpoint.
-	deadline := time.Now().Add(1500 * time.Millisecond)
-	for time.Now().Before(deadline) {
-		if n, _ := rdb.Exists(ctx, redisx.Room("kw").State()).Result(); n > 0 {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
+	// Processing goes on while the dictionary loads, but no checkpoint
+	// may be written: it would hold these comments without keywords.
+	waitSnapshot(t, rdb, "kw", 3)
+	time.Sleep(300 * time.Millisecond) // several checkpoint intervals
+	if n, _ := rdb.Exists(ctx, redisx.Room("kw").State()).Result(); n > 0 {
+		t.Errorf("checkpoint written before the segmenter was ready: %v", checkpointedKeywords(t, rdb, "kw"))
 	}
 	close(gate)
 
 	want := map[string]int64{"福袋": 3, "想要": 1, "上链接": 1}
 	var got map[string]int64
-	deadline = time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
 		got = checkpointedKeywords(t, rdb, "kw")
 		if len(got) >= len(want) {

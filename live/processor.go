@@ -85,16 +85,11 @@ func (p *Processor) Owned() []string {
 // Run scans for rooms until ctx ends, then stops every runner (each
 // checkpoints and releases its lease) and leaves the instance set.
 //
-// It takes no room before the comment segmenter is ready: a room folded
-// without it would checkpoint its comments with no keywords, and they
-// would never be counted.
+// Rooms are processed while the comment segmenter loads, but their
+// checkpoints wait for it (see State.CountLateWords): comments folded
+// before it was ready have their keywords counted once it is.
 func (p *Processor) Run(ctx context.Context) error {
-	if err := p.text.Ready(ctx); err != nil {
-		if ctx.Err() != nil {
-			return nil
-		}
-		return fmt.Errorf("live: %w", err)
-	}
+	go p.text.Warm()
 	// Lease scripts loaded up front (on every shard of a cluster), so a
 	// renewal is one round trip even on a slow network; a failure here only
 	// costs the first call an extra one.

@@ -123,8 +123,17 @@ func (r *runner) start(ctx context.Context) error {
 	return r.flush(ctx)
 }
 
+// maxLateWords bounds the comments a room keeps to count their keywords
+// once the segmenter is ready; past it the room waits for the segmenter.
+const maxLateWords = 100_000
+
 func (r *runner) step(ctx context.Context) error {
 	cfg := &r.p.cfg
+	if len(r.state.unsegmented) >= maxLateWords {
+		if err := r.p.text.Ready(ctx); err != nil {
+			return err
+		}
+	}
 	block := cfg.Block
 	if r.pending {
 		if wait := cfg.PublishInterval - time.Since(r.lastPub); wait < block {
@@ -305,6 +314,9 @@ func (r *runner) observeSnap(ctx context.Context, now time.Time, snap livedeck.S
 }
 
 func (r *runner) checkpoint(ctx context.Context) error {
+	if !r.state.CountLateWords(r.p.text) {
+		return nil // keywords still to count: a checkpoint now would lose them
+	}
 	if err := r.state.checkpoint(ctx, r.p.rdb, r.token); err != nil {
 		r.p.m.checkpoints.WithLabelValues("error").Inc()
 		return err

@@ -80,6 +80,8 @@ type State struct {
 	dirtyP  map[string]bool
 	spend   map[string]*spendReport // spend reports by key, loaded or changed since the last checkpoint
 	dirtyS  map[string]bool
+
+	unsegmented []lateWords // recent comments folded before the segmenter was ready
 }
 
 // NewState returns the empty state of a room whose products start with the

@@ -142,8 +142,12 @@ func (t *Text) Classify(text string) string {
 
 // Warm loads the segmentation dictionary (about 2 s). Until it is loaded,
 // Words returns nothing rather than stall a room's processing: whatever
-// counts keywords must wait for Ready first.
+// keeps keyword counts must wait for Ready, or count late (Segmenting).
 func (t *Text) Warm() { t.dict.warm() }
+
+// Segmenting reports whether the dictionary is loaded: until then Words
+// returns nothing.
+func (t *Text) Segmenting() bool { return t.dict.ready.Load() != nil }
 
 // errNotSegmenting means the dictionary failed to load.
 var errNotSegmenting = errors.New("keyword segmentation unavailable")
