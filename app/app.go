@@ -100,6 +100,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	a.rdb = rdb
+	rm := redisx.NewMetrics(a.registry)
+	rm.Instrument(rdb, "main")
+	rm.Probed(true) // New just pinged it
 
 	cfg.Live.Instance = cfg.Instance
 	bopts := cfg.Redis
@@ -108,6 +111,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		a.Close()
 		return nil, err
 	}
+	rm.Instrument(a.blocking, "blocking")
 	var rcfg rules.EngineConfig
 	if cfg.BannedTerms != "" {
 		if rcfg.Banned, err = rules.LoadBannedTerms(cfg.BannedTerms); err != nil {
@@ -138,10 +142,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		a.Close()
 		return nil, err
 	}
+	rm.Instrument(a.hubBlock, "hub")
 	a.hub = server.NewHub(server.HubConfig{Instance: cfg.Instance,
 		// Processed rooms republish at least every second; five without
 		// one means the room lost its processor or its backlog grows.
-		ProcessingLag: 5 * time.Second}, rdb, a.hubBlock, a.registry, log)
+		ProcessingLag: 5 * time.Second, RedisProbed: rm.Probed}, rdb, a.hubBlock, a.registry, log)
 	a.srv, err = server.New(cfg.Server, server.Deps{Redis: rdb, Registry: a.registry, Logger: log,
 		Series: &live.SeriesStore{RDB: rdb}, Console: console.FS(), Ingest: a.ingest, Hub: a.hub, Rules: a.rules, Auth: a.auth,
 		Review:     &review.Store{RDB: rdb, Text: a.proc.Text()},

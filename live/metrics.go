@@ -9,6 +9,7 @@ type Metrics struct {
 	lag         prometheus.Histogram
 	checkpoints *prometheus.CounterVec
 	rooms       prometheus.Gauge
+	known       prometheus.Gauge
 	leases      *prometheus.CounterVec
 	renewals    prometheus.Histogram
 	renewErrors prometheus.Counter
@@ -28,6 +29,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "State checkpoints by result."}, []string{"result"}),
 		rooms: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: "livedeck", Subsystem: "live", Name: "rooms_owned",
 			Help: "Rooms this instance processes now."}),
+		known: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: "livedeck", Subsystem: "live", Name: "rooms_known",
+			Help: "Rooms registered in Redis at this instance's last scan: each needs an owner, so the sum of rooms_owned over the instances should match."}),
 		leases: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "livedeck", Subsystem: "live", Name: "lease_changes_total",
 			Help: "Room leases taken, released and lost."}, []string{"change"}),
 		renewals: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: "livedeck", Subsystem: "live", Name: "lease_renew_seconds",
@@ -36,6 +39,6 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		renewErrors: prometheus.NewCounter(prometheus.CounterOpts{Namespace: "livedeck", Subsystem: "live", Name: "lease_renew_errors_total",
 			Help: "Lease renewals that failed on a Redis error (the lease was kept or not yet lost)."}),
 	}
-	reg.MustRegister(m.events, m.batches, m.lag, m.checkpoints, m.rooms, m.leases, m.renewals, m.renewErrors)
+	reg.MustRegister(m.events, m.batches, m.lag, m.checkpoints, m.rooms, m.known, m.leases, m.renewals, m.renewErrors)
 	return m
 }

@@ -46,6 +46,7 @@ type Processor struct {
 type handle struct {
 	cancel context.CancelFunc
 	done   chan struct{}
+	r      *runner
 }
 
 // New builds a processor. blocking must be a client of its own, with a pool
@@ -63,8 +64,30 @@ func New(cfg Config, rdb, blocking redis.UniversalClient, obs Observer, reg prom
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Processor{cfg: cfg, rdb: rdb, blocking: blocking, obs: obs, text: text, m: NewMetrics(reg), log: log,
-		running: map[string]*handle{}}, nil
+	p := &Processor{cfg: cfg, rdb: rdb, blocking: blocking, obs: obs, text: text, m: NewMetrics(reg), log: log,
+		running: map[string]*handle{}}
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "livedeck", Subsystem: "live", Name: "processing_lag_seconds",
+		Help: "The largest processing lag of the rooms this instance owns: time since the room's stream was last read to its end (up to the block time while it keeps up; it grows while a room falls behind or its reads fail)."},
+		func() float64 { return p.lag(time.Now()).Seconds() }))
+	return p, nil
+}
+
+// lag is the largest processing lag of the rooms this instance owns.
+func (p *Processor) lag(now time.Time) time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var worst time.Duration
+	for _, h := range p.running {
+		select {
+		case <-h.done:
+			continue // stopped; reaped at the next scan
+		default:
+		}
+		if d := now.Sub(time.Unix(0, h.r.caughtUp.Load())); d > worst {
+			worst = d
+		}
+	}
+	return worst
 }
 
 // Text is the processor's comment classifier and segmenter.
@@ -128,6 +151,7 @@ func (p *Processor) scan(ctx context.Context) error {
 		return fmt.Errorf("scan: %w", err)
 	}
 	rooms := rcmd.Val()
+	p.m.known.Set(float64(len(rooms)))
 	sort.Strings(rooms)
 	n := max(int(ncmd.Val()), 1)
 	share := min((len(rooms)+n-1)/n, p.cfg.MaxRooms)
@@ -172,11 +196,12 @@ func (p *Processor) scan(ctx context.Context) error {
 
 func (p *Processor) start(ctx context.Context, room string) {
 	rctx, cancel := context.WithCancel(ctx)
-	h := &handle{cancel: cancel, done: make(chan struct{})}
+	r := &runner{p: p, room: room, token: p.cfg.Instance, keys: redisx.Room(room)}
+	r.caughtUp.Store(time.Now().UnixNano()) // lag counts from the taking
+	h := &handle{cancel: cancel, done: make(chan struct{}), r: r}
 	p.mu.Lock()
 	p.running[room] = h
 	p.mu.Unlock()
-	r := &runner{p: p, room: room, token: p.cfg.Instance, keys: redisx.Room(room)}
 	go func() {
 		defer close(h.done)
 		if err := r.run(rctx); err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -42,6 +43,7 @@ type runner struct {
 	lastObserve time.Time
 	pending     bool // folded events not yet published
 	newestID    string
+	caughtUp    atomic.Int64 // UnixNano start of the last stream read that reached the stream's end
 	comments    []livedeck.Comment
 	orders      []livedeck.OrderChange
 }
@@ -169,6 +171,9 @@ func (r *runner) step(ctx context.Context) error {
 				}
 			}
 		}
+	}
+	if len(res) == 0 || int64(len(res[0].Messages)) < cfg.BatchSize {
+		r.caughtUp.Store(readStart.UnixNano()) // everything written before the read is folded
 	}
 	now := time.Now()
 	switch {

@@ -22,6 +22,7 @@ type HubConfig struct {
 	CloseWait       time.Duration // shutdown waits this long for close frames to go out; zero means 2 s
 	HealthInterval  time.Duration // how often Redis is probed for the consoles' health state; zero means 500 ms
 	ProcessingLag   time.Duration // a room whose numbers are not republished this long is shown delayed; zero means not watched
+	RedisProbed     func(ok bool) // told each Redis probe's result (e.g. for a metric); nil means nobody
 }
 
 func (c *HubConfig) setDefaults() {

@@ -42,6 +42,9 @@ func (h *Hub) probeRedis(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
+		if h.cfg.RedisProbed != nil {
+			h.cfg.RedisProbed(err == nil)
+		}
 		select {
 		case h.probes <- err == nil:
 		case <-ctx.Done():
