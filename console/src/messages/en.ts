@@ -166,7 +166,7 @@ export const en = {
   'rules.saved': 'Saved — version {v}',
   'rules.savedPlain': 'Saved',
   'rules.valid': 'Valid',
-  'rules.invalid': '{n} problems',
+  'rules.invalid': 'Problems: {n}',
   'rules.dirty': 'Unsaved changes',
   'rules.list': 'Rules',
   'rules.enabled': 'Enabled',

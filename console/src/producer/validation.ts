@@ -16,6 +16,8 @@ export interface Problem {
   field?: string
   line?: number
   col?: number
+  /** The line in the rule file, when the server knows it (line and col are then within the rule's expression). */
+  sourceLine?: number
   severity: 'error' | 'warning'
 }
 
@@ -35,6 +37,7 @@ function one(r: Raw, severity: Problem['severity']): Problem {
     field: str(r.field) ?? str(r.path),
     line: num(r.line) ?? num(pos.line),
     col: num(r.column) ?? num(r.col) ?? num(pos.column) ?? num(pos.col),
+    sourceLine: num(r.source_line),
     severity: str(r.severity) === 'warning' || r.warning === true ? 'warning' : severity,
   }
   if (p.line === undefined) {

@@ -14,12 +14,15 @@ import type { ResumeBook } from '../state/streamid'
 import { banner } from '../views/banner'
 import { apiErrorText } from '../views/forbidden'
 import { diffLines } from './diff'
+import { ruleEditor, type Marked } from './editor'
 import { RuleSet, type RuleInfo } from './ruleset'
 import { dryRunOf, firingOf, firingsOf, rulesText, templatesOf, versionOf, versionsOf, type FiringItem, type VersionItem } from './shapes'
 import { changeText, problemsOf, type Problem } from './validation'
 
 const YAML_TYPE = 'application/yaml'
 const HISTORY_LIMIT = 200
+/** Quiet time after a keystroke before the server checks the rules. */
+const VALIDATE_DELAY_MS = 300
 
 export function producerView(root: HTMLElement, room: string, resume: ResumeBook, onAuth: () => void) {
   const base = `${roomPath(room)}/rules`
@@ -33,11 +36,7 @@ export function producerView(root: HTMLElement, room: string, resume: ResumeBook
   let validateSeq = 0
 
   const status = h('span', { class: 'rule-status', testid: 'rule-status', attrs: { role: 'status' } })
-  const editor = h('textarea', {
-    class: 'editor', testid: 'rule-editor',
-    attrs: { spellcheck: 'false', autocapitalize: 'off', autocomplete: 'off', 'aria-label': t('rules.editor'), rows: 28 },
-    on: { input: () => onEdit() },
-  })
+  const editor = ruleEditor({ label: t('rules.editor'), testid: 'rule-editor', onChange: () => onEdit() })
   const problems = h('ul', { class: 'problems', testid: 'rule-errors', attrs: { 'aria-live': 'polite' } })
   const btn = (id: string, label: string, fn: () => void, cls = 'btn') =>
     h('button', { class: cls, testid: id, text: label, attrs: { type: 'button' }, on: { click: fn } })
@@ -63,7 +62,7 @@ export function producerView(root: HTMLElement, room: string, resume: ResumeBook
     h('div', 'grid producer-grid',
       h('div', 'col',
         h('section', { class: 'card', attrs: { 'aria-label': t('rules.editor') } },
-          h('h3', { class: 'card-title', text: t('rules.editor') }), toolbar, editor, problems),
+          h('h3', { class: 'card-title', text: t('rules.editor') }), toolbar, editor.el, problems),
         card(t('rules.dryRunResult'), dryBox)),
       h('div', 'col',
         card(t('rules.list'), ruleList),
@@ -85,7 +84,7 @@ export function producerView(root: HTMLElement, room: string, resume: ResumeBook
     try {
       const body = await api.get<unknown>(base, { accept: `${YAML_TYPE}, application/json;q=0.9, text/plain;q=0.8` })
       savedText = rulesText(body)
-      editor.value = savedText
+      editor.setValue(savedText)
       onEdit(false)
       const v = versionOf(body)
       setStatus(v ? `v${v}` : '')
@@ -149,16 +148,16 @@ export function producerView(root: HTMLElement, room: string, resume: ResumeBook
 
   /** After every edit: the structured list, then (debounced) server validation. */
   function onEdit(userEdit = true): void {
-    const dirty = editor.value !== savedText
-    editor.classList.toggle('dirty', dirty)
+    const dirty = editor.value() !== savedText
+    editor.setState('dirty', dirty)
     if (userEdit) setStatus(dirty ? t('rules.dirty') : '')
     renderRules()
     if (validateTimer) clearTimeout(validateTimer)
-    validateTimer = setTimeout(() => void validate(), 600)
+    validateTimer = setTimeout(() => void validate(), VALIDATE_DELAY_MS)
   }
 
   function renderRules(): void {
-    const { set, problems: syntax } = RuleSet.parse(editor.value)
+    const { set, problems: syntax } = RuleSet.parse(editor.value())
     if (!set) {
       showProblems(syntax.map((p) => ({ message: t('rules.parseError', { message: p.message }), line: p.line, col: p.col, severity: 'error' })))
       replace(ruleList, h('li', { class: 'muted', text: t('rules.parseError', { message: syntax[0]?.message ?? '' }) }))
@@ -203,10 +202,10 @@ export function producerView(root: HTMLElement, room: string, resume: ResumeBook
 
   /** Applies a structured edit to the YAML and saves it (the live part of the producer's job). */
   function applyEdit(edit: (s: RuleSet) => void, delayMs: number): void {
-    const { set } = RuleSet.parse(editor.value)
+    const { set } = RuleSet.parse(editor.value())
     if (!set) return
     edit(set)
-    editor.value = set.toString()
+    editor.setValue(set.toString())
     onEdit()
     if (applyTimer) clearTimeout(applyTimer)
     setStatus(t('rules.applying'), 'busy')
@@ -214,35 +213,33 @@ export function producerView(root: HTMLElement, room: string, resume: ResumeBook
   }
 
   function addTemplate(yaml: string): void {
-    const { set } = RuleSet.parse(editor.value)
+    const { set } = RuleSet.parse(editor.value())
     if (!set) return
     const errs = set.appendRules(yaml)
     if (errs.length) {
       showProblems(errs.map((p) => ({ ...p, severity: 'error' })))
       return
     }
-    editor.value = set.toString()
+    editor.setValue(set.toString())
     onEdit()
     editor.focus()
   }
 
   function jumpTo(line?: number, col?: number): void {
-    if (!line) return
-    const lines = editor.value.split('\n')
-    let pos = 0
-    for (let i = 0; i < line - 1 && i < lines.length; i++) pos += lines[i].length + 1
-    pos += Math.max(0, (col ?? 1) - 1)
-    editor.focus()
-    editor.setSelectionRange(pos, pos)
-    const lh = parseFloat(getComputedStyle(editor).lineHeight) || 18
-    editor.scrollTop = Math.max(0, (line - 3) * lh)
+    editor.jumpTo(line, col)
   }
 
-  /** Lists problems; positions the server gives inside a rule's expression are mapped to the file. */
+  /**
+   * Lists problems and marks them at their lines in the editor; positions
+   * the server gives inside a rule's expression are mapped to the file.
+   */
   function showProblems(list: Problem[]): void {
-    const set = RuleSet.parse(editor.value).set
+    const set = RuleSet.parse(editor.value()).set
+    const marked: Marked[] = []
     replace(problems, ...list.map((p) => {
-      const at = p.rule && set ? set.locate(p.rule, p.field, p.line, p.col) : p.line ? { line: p.line, col: p.col ?? 1 } : null
+      const at = (p.rule && set ? set.locate(p.rule, p.field, p.line, p.col) : p.line ? { line: p.line, col: p.col ?? 1 } : null) ??
+        (p.sourceLine ? { line: p.sourceLine, col: 1 } : null)
+      if (at) marked.push({ line: at.line, col: p.line ? at.col : undefined, message: p.rule ? `${p.rule}: ${p.message}` : p.message, severity: p.severity })
       const where = [p.field, at ? t('rules.position', { line: at.line, col: at.col }) : ''].filter(Boolean).join(' · ')
       return h('li', { class: `problem ${p.severity}`, testid: 'rule-error', attrs: { 'data-rule': p.rule ?? '', 'data-severity': p.severity } },
         h('button', {
@@ -250,27 +247,28 @@ export function producerView(root: HTMLElement, room: string, resume: ResumeBook
         }, p.rule ? h('strong', { text: p.rule }) : null, where ? h('span', { class: 'muted', text: ` ${where}` }) : null),
         h('span', { text: ` ${p.message}` }))
     }))
+    editor.mark(marked)
   }
 
   // ---- server calls ----
 
   async function validate(): Promise<boolean> {
     const seq = ++validateSeq
-    if (!RuleSet.parse(editor.value).set) return false
+    if (!RuleSet.parse(editor.value()).set) return false
     try {
-      const res = await api.post(`${base}/validate`, { text: editor.value, contentType: YAML_TYPE })
+      const res = await api.post(`${base}/validate`, { text: editor.value(), contentType: YAML_TYPE })
       if (seq !== validateSeq) return false
       const list = problemsOf(res)
       showProblems(list)
       const ok = !list.some((p) => p.severity === 'error') && (res as { valid?: boolean })?.valid !== false
-      editor.setAttribute('aria-invalid', String(!ok))
+      editor.setState('invalid', !ok)
       return ok
     } catch (e) {
       if (seq !== validateSeq) return false
       if (e instanceof ApiError && (e.status === 400 || e.status === 422)) {
         const list = problemsOf(e.body ?? { error: { message: e.message, field: e.field } })
         showProblems(list)
-        editor.setAttribute('aria-invalid', 'true')
+        editor.setState('invalid', true)
         setStatus(t('rules.invalid', { n: list.length }), 'error')
       } else {
         setStatus(t('rules.unavailable', { message: errText(e) }), 'error')
@@ -282,9 +280,10 @@ export function producerView(root: HTMLElement, room: string, resume: ResumeBook
   async function save(): Promise<void> {
     setStatus(t('rules.applying'), 'busy')
     try {
-      const res = await api.put(base, { text: editor.value, contentType: YAML_TYPE })
-      savedText = editor.value
-      editor.classList.remove('dirty')
+      const text = editor.value()
+      const res = await api.put(base, { text, contentType: YAML_TYPE })
+      savedText = text
+      editor.setState('dirty', editor.value() !== savedText)
       showProblems(problemsOf(res))
       const v = versionOf(res)
       setStatus(v ? t('rules.saved', { v }) : t('rules.savedPlain'), 'ok')
@@ -302,7 +301,7 @@ export function producerView(root: HTMLElement, room: string, resume: ResumeBook
   async function dryRun(): Promise<void> {
     replace(dryBox, h('p', { class: 'muted', text: t('common.loading') }))
     try {
-      const res = await api.post(`${base}/dry-run`, { text: editor.value, contentType: YAML_TYPE })
+      const res = await api.post(`${base}/dry-run`, { text: editor.value(), contentType: YAML_TYPE })
       showProblems(problemsOf(res))
       const items = dryRunOf(res)
       const firing = items.filter((d) => d.state === 'fires').length
@@ -339,7 +338,7 @@ export function producerView(root: HTMLElement, room: string, resume: ResumeBook
     }
     if (text !== undefined) {
       out.push(h('span', { class: 'diff-head', text: `\n${t('rules.diff', { v: v.version })}\n` }))
-      for (const l of diffLines(text, editor.value)) {
+      for (const l of diffLines(text, editor.value())) {
         if (l.op === ' ') continue
         out.push(h('span', { class: l.op === '+' ? 'add' : 'del', text: `${l.op} ${l.text}\n` }))
       }
@@ -394,6 +393,7 @@ export function producerView(root: HTMLElement, room: string, resume: ResumeBook
       session.stop()
       if (validateTimer) clearTimeout(validateTimer)
       if (applyTimer) clearTimeout(applyTimer)
+      editor.destroy()
     },
   }
 }
