@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -282,6 +283,9 @@ func parseStreamID(s string) (streamID, error) {
 	}
 	return streamID{ms, seq}, nil
 }
+
+// maxStreamID is the largest id a stream can hold.
+var maxStreamID = streamID{math.MaxUint64, math.MaxUint64}
 
 func (a streamID) less(b streamID) bool { return a.ms < b.ms || a.ms == b.ms && a.seq < b.seq }
 

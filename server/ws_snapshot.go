@@ -64,7 +64,9 @@ func (h *Hub) load(ctx context.Context, rooms []string, resume map[string]stream
 			if comments {
 				cmds[i].comments = p.LRange(ctx, k.Comments(), 0, snapshotComments-1)
 			}
-			if id, ok := resume[room]; ok {
+			// The largest id has nothing after it, and Redis refuses an
+			// exclusive range that starts there: no replay to read.
+			if id, ok := resume[room]; ok && id != maxStreamID {
 				cmds[i].replay = p.XRangeN(ctx, k.Signals(), "("+id.String(), "+", replayMax)
 			}
 		}

@@ -434,3 +434,21 @@ func testFanOut(t *testing.T, url string) {
 		c.expect("ack", "r2")
 	}
 }
+
+// TestWSResumeAtLargestID: a resume id no stream can pass (the largest
+// there is) connects with nothing replayed, not with a failed load.
+func TestWSResumeAtLargestID(t *testing.T) {
+	rs := redistest.Start(t)
+	in := startWSInstance(t, rs.URL(), HubConfig{}, Config{})
+	addRoom(t, in.rdb, "r1")
+	addSignal(t, in.rdb, cue("r1", "k0"))
+	for _, id := range []string{"18446744073709551615-18446744073709551615", "18446744073709551615-0", "99999999999999-18446744073709551615"} {
+		c := dialWS(t, in.wsURL("rooms=r1&view=host&resume=r1:"+id), nil)
+		c.expect(typeHello, "")
+		snap := decode[snapshotData](t, c.expect(typeSnapshot, "r1").Data)
+		if len(snap.Cues) != 1 {
+			t.Fatalf("resume %s: snapshot cues %+v, want the one cue", id, snap.Cues)
+		}
+		c.conn.Close()
+	}
+}
