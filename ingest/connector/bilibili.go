@@ -31,7 +31,7 @@ func (bilibili) Name() string { return "bilibili" }
 
 func (b bilibili) Decode(d *Delivery, s *Settings) ([]Message, error) {
 	s = orDefault(s)
-	return decodeEach(d, func(raw jsontext.Value, m *Message) { b.one(raw, m, s, d.Received) })
+	return decodeEach(d, func(c *biliCmd, err error, m *Message) { b.one(c, err, m, s, d.Received) })
 }
 
 // biliCmd is a message read in one pass: info for DANMU_MSG, data as the
@@ -60,18 +60,16 @@ type biliData struct {
 var biliMapped = map[string]bool{"DANMU_MSG": true, "SEND_GIFT": true, "SEND_GIFT_V2": true, "INTERACT_WORD": true,
 	"INTERACT_WORD_V2": true, "LIKE_INFO_V3_CLICK": true, "ONLINE_RANK_COUNT": true}
 
-func (bilibili) one(raw jsontext.Value, m *Message, s *Settings, received time.Time) {
-	var c biliCmd
-	err := unmarshal(raw, &c)
+func (bilibili) one(c *biliCmd, err error, m *Message, s *Settings, received time.Time) {
 	if err != nil {
 		var name struct {
 			Cmd string `json:"cmd"`
 		}
-		if unmarshal(raw, &name) != nil {
+		if unmarshal(m.Raw, &name) != nil {
 			m.Err = err
 			return
 		}
-		c = biliCmd{Cmd: name.Cmd}
+		*c = biliCmd{Cmd: name.Cmd}
 	}
 	// Since 2019 a cmd may carry parameters after ':' (DANMU_MSG:4:0:2:2:2:0).
 	cmd, _, _ := strings.Cut(c.Cmd, ":")
@@ -102,9 +100,9 @@ func (bilibili) one(raw jsontext.Value, m *Message, s *Settings, received time.T
 	case "INTERACT_WORD_V2":
 		m.Err = biliInteractV2(d.PB, m)
 	case "LIKE_INFO_V3_CLICK":
-		m.Err = biliLike(d, raw, m, received)
+		m.Err = biliLike(d, m.Raw, m, received)
 	case "ONLINE_RANK_COUNT":
-		m.Err = biliOnline(d, raw, m, received)
+		m.Err = biliOnline(d, m.Raw, m, received)
 	}
 	// Every other cmd (WATCHED_CHANGE, which is cumulative; rank and
 	// notice cmds; silver gifts above) maps to nothing and is ignored.
@@ -383,7 +381,7 @@ func biliInteractV2(b64 string, m *Message) error {
 // and no time, so the event counts 1 and its id comes from the message's
 // bytes and the second it arrived in (see docs/connectors.md).
 func biliLike(l *biliData, raw jsontext.Value, m *Message, received time.Time) error {
-	m.Events = []livedeck.Event{{ID: DerivedID(biliPrefix+"like:", string(raw), strconv.FormatInt(received.Unix(), 10)),
+	m.Events = []livedeck.Event{{ID: DerivedID(biliPrefix+"like:", string(m.Raw), strconv.FormatInt(received.Unix(), 10)),
 		Type: livedeck.EventLike, TS: unixMilli(received), Count: 1, UserID: biliUser(int64(l.UID), "", l.Uname)}}
 	return nil
 }
@@ -399,7 +397,7 @@ func biliOnline(o *biliData, raw jsontext.Value, m *Message, received time.Time)
 	if n < 0 {
 		return errors.New("data.online_count: negative")
 	}
-	m.Events = []livedeck.Event{{ID: DerivedID(biliPrefix+"online:", string(raw), strconv.FormatInt(received.Unix(), 10)),
+	m.Events = []livedeck.Event{{ID: DerivedID(biliPrefix+"online:", string(m.Raw), strconv.FormatInt(received.Unix(), 10)),
 		Type: livedeck.EventViewers, TS: unixMilli(received), Online: &n}}
 	return nil
 }

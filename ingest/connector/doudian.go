@@ -60,9 +60,28 @@ func (doudian) Verify(d *Delivery, secrets []string) error {
 }
 
 type doudianEnvelope struct {
-	Tag   string         `json:"tag"`
-	MsgID idText         `json:"msg_id"`
-	Data  jsontext.Value `json:"data"`
+	Tag   string       `json:"tag"`
+	MsgID idText       `json:"msg_id"`
+	Data  embeddedJSON `json:"data"`
+}
+
+// embeddedJSON is a JSON value that platforms send either as itself or as
+// JSON text inside a string; it holds the value's bytes either way (one
+// copy, unquoted as it is read).
+type embeddedJSON []byte
+
+func (e *embeddedJSON) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	v, err := dec.ReadValue()
+	if err != nil {
+		return err
+	}
+	if v.Kind() == '"' {
+		u, err := jsontext.AppendUnquote(nil, v)
+		*e = u
+		return err
+	}
+	*e = append((*e)[:0], v...)
+	return nil
 }
 
 // doudianData holds the fields LiveDeck reads from the order messages:
@@ -88,12 +107,11 @@ var doudianStatus = map[string]livedeck.OrderStatus{
 
 func (doudian) Decode(d *Delivery, s *Settings) ([]Message, error) {
 	s = orDefault(s)
-	return decodeEach(d, func(raw jsontext.Value, m *Message) { doudianOne(raw, m, s) })
+	return decodeEach(d, func(env *doudianEnvelope, err error, m *Message) { doudianOne(env, err, m, s) })
 }
 
-func doudianOne(raw jsontext.Value, m *Message, s *Settings) {
-	var env doudianEnvelope
-	if m.Err = unmarshal(raw, &env); m.Err != nil {
+func doudianOne(env *doudianEnvelope, err error, m *Message, s *Settings) {
+	if m.Err = err; err != nil {
 		return
 	}
 	m.ID, m.Kind = string(env.MsgID), env.Tag
@@ -106,14 +124,6 @@ func doudianOne(raw jsontext.Value, m *Message, s *Settings) {
 		return // 110 paid-pending, 200 refund requested, shipping, after-sale steps…
 	}
 	data := []byte(env.Data)
-	if env.Data.Kind() == '"' { // JSON text inside the JSON: decode twice
-		var text string
-		if err := unquote(env.Data, &text); err != nil {
-			m.Err = fmt.Errorf("data: %v", err)
-			return
-		}
-		data = []byte(text)
-	}
 	var dd doudianData
 	if m.Err = unmarshal(data, &dd); m.Err != nil {
 		m.Err = fmt.Errorf("data: %w", m.Err)

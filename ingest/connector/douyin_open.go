@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/go-json-experiment/json/jsontext"
-
 	"github.com/livedeck/livedeck"
 )
 
@@ -75,12 +73,11 @@ type douyinOpenItem struct {
 func (douyinOpen) Decode(d *Delivery, s *Settings) ([]Message, error) {
 	s = orDefault(s)
 	msgType := d.Header.Get("x-msg-type")
-	return decodeEach(d, func(raw jsontext.Value, m *Message) { douyinOpenOne(raw, m, msgType, s) })
+	return decodeEach(d, func(it *douyinOpenItem, err error, m *Message) { douyinOpenOne(it, err, m, msgType, s) })
 }
 
-func douyinOpenOne(raw jsontext.Value, m *Message, msgType string, s *Settings) {
-	var it douyinOpenItem
-	if m.Err = unmarshal(raw, &it); m.Err != nil {
+func douyinOpenOne(it *douyinOpenItem, err error, m *Message, msgType string, s *Settings) {
+	if m.Err = err; err != nil {
 		return
 	}
 	m.ID = string(it.MsgID)
@@ -100,7 +97,7 @@ func douyinOpenOne(raw jsontext.Value, m *Message, msgType string, s *Settings) 
 	}
 	id := NativeID(dyOpenPrefix, m.ID)
 	if id == "" {
-		id = DerivedID(dyOpenPrefix, msgType, string(raw))
+		id = DerivedID(dyOpenPrefix, msgType, string(m.Raw))
 	}
 	ev := livedeck.Event{ID: id, TS: int64(it.Timestamp), UserID: UserID(dyUserPrefix, it.SecOpenID)}
 	switch msgType {

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/go-json-experiment/json/jsontext"
-
 	"github.com/livedeck/livedeck"
 )
 
@@ -86,12 +84,11 @@ type dyWebPayload struct {
 
 func (douyinWebcast) Decode(d *Delivery, s *Settings) ([]Message, error) {
 	s = orDefault(s)
-	return decodeEach(d, func(raw jsontext.Value, m *Message) { dyWebOne(raw, m, s) })
+	return decodeEach(d, func(w *dyWebMessage, err error, m *Message) { dyWebOne(w, err, m, s) })
 }
 
-func dyWebOne(raw jsontext.Value, m *Message, s *Settings) {
-	var w dyWebMessage
-	if m.Err = unmarshal(raw, &w); m.Err != nil {
+func dyWebOne(w *dyWebMessage, err error, m *Message, s *Settings) {
+	if m.Err = err; err != nil {
 		return
 	}
 	p := w.Payload
@@ -107,9 +104,8 @@ func dyWebOne(raw jsontext.Value, m *Message, s *Settings) {
 	}
 	ev := livedeck.Event{ID: NativeID(dyWebPrefix, id), UserID: p.User.id(), Nickname: p.User.NickName, TS: int64(p.Common.CreateTime)}
 	if ev.ID == "" {
-		ev.ID = DerivedID(dyWebPrefix, string(raw))
+		ev.ID = DerivedID(dyWebPrefix, string(m.Raw))
 	}
-	var err error
 	switch method {
 	case "WebcastChatMessage":
 		ev.Type, ev.Text = livedeck.EventComment, p.Content

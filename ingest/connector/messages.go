@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-json-experiment/json"
@@ -97,21 +99,127 @@ func notJSON(err error) error {
 	return livedeck.Errorf(livedeck.EINVALID, "", "not JSON: %v", err)
 }
 
-// decodeEach maps every message of a body with one function, filling
-// Index, Raw and the event times of what it returns.
-func decodeEach(d *Delivery, one func(raw jsontext.Value, m *Message)) ([]Message, error) {
-	raws, err := splitMessages(d.Body)
-	if err != nil {
-		return nil, err
+// decodeEach reads every message of a body (a JSON array of messages,
+// NDJSON or one JSON object) straight into a fresh T and maps it with one,
+// filling Index, Raw and the event times of what it returns. It is one
+// pass over the body: platform messages are large and the decoding is most
+// of an adapter's cost. err is the message's own decoding error (a field
+// of the wrong type): the message is still handed over, as far as it was
+// read, so that an adapter may ignore messages it does not map whatever
+// their fields. A syntax error anywhere refuses the whole delivery.
+// decoders are reused across deliveries: a decoder's state (its stack and
+// name sets) is most of what a fresh one allocates.
+var decoders = sync.Pool{New: func() any { return jsontext.NewDecoder(new(bytes.Buffer)) }}
+
+func decodeEach[T any](d *Delivery, one func(w *T, err error, m *Message)) ([]Message, error) {
+	body := d.Body
+	// Over a bytes.Buffer the decoder parses the body in place, no copy.
+	dec := decoders.Get().(*jsontext.Decoder)
+	dec.Reset(bytes.NewBuffer(body), jsonOpts)
+	defer func() {
+		dec.Reset(new(bytes.Buffer)) // keep no body alive in the pool
+		decoders.Put(dec)
+	}()
+	array := false
+	switch dec.PeekKind() {
+	case '[':
+		if _, err := dec.ReadToken(); err != nil {
+			return nil, notJSON(err)
+		}
+		array = true
+	case '{':
+	case 0:
+		if _, err := dec.ReadToken(); err == io.EOF {
+			return nil, livedeck.Errorf(livedeck.EINVALID, "", "empty body")
+		} else {
+			return nil, notJSON(err)
+		}
+	default:
+		return nil, livedeck.Errorf(livedeck.EINVALID, "", "body must be a JSON array of messages, NDJSON or one JSON object")
 	}
-	out := make([]Message, len(raws))
-	for i, raw := range raws {
-		m := &out[i]
-		m.Index, m.Raw = i, raw
-		one(raw, m)
+	base := dec.StackDepth()
+	var out []Message
+	for {
+		k := dec.PeekKind()
+		if array && k == ']' {
+			break
+		}
+		if !array && k != '{' {
+			if k == 0 {
+				if _, err := dec.ReadToken(); err != io.EOF {
+					return nil, notJSON(err)
+				}
+				break
+			}
+			return nil, livedeck.Errorf(livedeck.EINVALID, "", "NDJSON line %d: each line must be one JSON object", len(out)+1)
+		}
+		if k == 0 { // in an array: a syntax error
+			_, err := dec.ReadToken()
+			return nil, notJSON(err)
+		}
+		if len(out) >= maxMessages {
+			return nil, livedeck.Errorf(livedeck.ETOOLARGE, "", "more than %d messages in one delivery: split it", maxMessages)
+		}
+		start := dec.InputOffset()
+		var w T
+		err := json.UnmarshalDecode(dec, &w)
+		if err != nil {
+			if isSyntax(err) {
+				return nil, notJSON(err)
+			}
+			// A semantic error may leave the decoder inside the message:
+			// read on to its end, so the next message starts clean.
+			if dec.InputOffset() == start {
+				if err := dec.SkipValue(); err != nil {
+					return nil, notJSON(err)
+				}
+			}
+			for dec.StackDepth() > base {
+				if _, err := dec.ReadToken(); err != nil {
+					return nil, notJSON(err)
+				}
+			}
+			err = messageError(err, array)
+		}
+		raw := bytes.TrimLeft(body[start:dec.InputOffset()], " \t\r\n,")
+		out = append(out, Message{Index: len(out), Raw: raw[:len(raw):len(raw)]})
+		m := &out[len(out)-1]
+		one(&w, err, m)
 		settle(m, d.Received)
 	}
+	if array {
+		if _, err := dec.ReadToken(); err != nil {
+			return nil, notJSON(err)
+		}
+		if _, err := dec.ReadToken(); err != io.EOF {
+			return nil, livedeck.Errorf(livedeck.EINVALID, "", "not JSON: unexpected data after the array")
+		}
+	}
 	return out, nil
+}
+
+func isSyntax(err error) bool {
+	var syn *jsontext.SyntacticError
+	return errors.As(err, &syn) || errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF
+}
+
+// messageError words a decoding error of one message of a stream as
+// unmarshal does for a message on its own: the pointer is the field's
+// within the message (an array body's own index is dropped).
+func messageError(err error, array bool) error {
+	var sem *json.SemanticError
+	if array && errors.As(err, &sem) {
+		p := string(sem.JSONPointer)
+		if i := strings.IndexByte(p[min(1, len(p)):], '/'); i >= 0 {
+			p = p[i+1:]
+		} else {
+			p = ""
+		}
+		c := *sem
+		c.JSONPointer = jsontext.Pointer(p)
+		err = &c
+	}
+	return describe(err)
 }
 
 // settle enforces Message's invariant (events, ignored or an error) and
@@ -134,10 +242,14 @@ func settle(m *Message, received time.Time) {
 // errors name the place in the message and say why in stable words (the
 // JSON library's own messages vary on purpose).
 func unmarshal(raw []byte, v any) error {
-	err := json.Unmarshal(raw, v, jsonOpts)
-	if err == nil {
-		return nil
+	if err := json.Unmarshal(raw, v, jsonOpts); err != nil {
+		return describe(err)
 	}
+	return nil
+}
+
+// describe words a decoding error for a dead letter or a rejection.
+func describe(err error) error {
 	var sem *json.SemanticError
 	var syn *jsontext.SyntacticError
 	switch {

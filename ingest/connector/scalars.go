@@ -132,12 +132,6 @@ func unquoteValue(v jsontext.Value) (string, error) {
 	return string(u), err
 }
 
-func unquote(v jsontext.Value, s *string) error {
-	u, err := unquoteValue(v)
-	*s = u
-	return err
-}
-
 func kindName(k jsontext.Kind) string {
 	switch k {
 	case '{':

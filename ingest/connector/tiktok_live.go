@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/go-json-experiment/json/jsontext"
-
 	"github.com/livedeck/livedeck"
 )
 
@@ -102,15 +100,18 @@ type ttGift struct {
 
 func (tiktokLive) Decode(d *Delivery, s *Settings) ([]Message, error) {
 	s = orDefault(s)
-	return decodeEach(d, func(raw jsontext.Value, m *Message) { ttOne(raw, m, s) })
+	return decodeEach(d, func(env *ttMessage, err error, m *Message) { ttOne(env, err, m, s) })
 }
 
-func ttOne(raw jsontext.Value, m *Message, s *Settings) {
-	var env struct { // one pass over the message: the event's data is read whatever its name
-		Event string `json:"event"`
-		Data  ttData `json:"data"`
-	}
-	if m.Err = unmarshal(raw, &env); m.Err != nil {
+// ttMessage is a message read in one pass: the event's data is read
+// whatever its name.
+type ttMessage struct {
+	Event string `json:"event"`
+	Data  ttData `json:"data"`
+}
+
+func ttOne(env *ttMessage, err error, m *Message, s *Settings) {
+	if m.Err = err; err != nil {
 		return
 	}
 	m.Kind = env.Event
@@ -123,9 +124,8 @@ func ttOne(raw jsontext.Value, m *Message, s *Settings) {
 	m.ID = string(data.Common.MsgID)
 	ev.ID = NativeID(ttPrefix, m.ID)
 	if ev.ID == "" {
-		ev.ID = DerivedID(ttPrefix, string(raw))
+		ev.ID = DerivedID(ttPrefix, string(m.Raw))
 	}
-	var err error
 	switch env.Event {
 	case "chat":
 		if data.Comment == nil {
