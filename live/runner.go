@@ -113,9 +113,9 @@ func (r *runner) start(ctx context.Context) error {
 	if r.cursor == "" {
 		r.cursor = "0"
 	}
-	// Clean-up only: a room whose stream does not exist yet has no group.
-	if err := r.p.rdb.XGroupDestroy(ctx, r.keys.Events(), legacyGroup).Err(); err != nil &&
-		!strings.Contains(err.Error(), "requires the key to exist") {
+	// Clean-up only: a room whose stream does not exist yet has no group
+	// (XGROUP DESTROY would fail on the missing key).
+	if err := r.dropLegacyGroup(ctx); err != nil {
 		r.p.log.Warn("removing the legacy consumer group failed", "room", r.room, "err", err)
 	}
 	now := time.Now()
@@ -348,4 +348,14 @@ func (r *runner) stop() error {
 		r.p.m.leases.WithLabelValues("released").Inc()
 	}
 	return err
+}
+
+// dropLegacyGroup removes the consumer group older versions read the room
+// with, when the room's stream exists.
+func (r *runner) dropLegacyGroup(ctx context.Context) error {
+	n, err := r.p.rdb.Exists(ctx, r.keys.Events()).Result()
+	if err != nil || n == 0 {
+		return err
+	}
+	return r.p.rdb.XGroupDestroy(ctx, r.keys.Events(), legacyGroup).Err()
 }
