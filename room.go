@@ -8,8 +8,10 @@ type Room struct {
 	Title    string    `json:"title"`
 	Currency string    `json:"currency"` // ISO 4217, e.g. CNY
 	Products []Product `json:"products"`
-	Status   string    `json:"status,omitempty"` // live (default) or closed
+	Status   string    `json:"status,omitempty"` // live (default), closed or archived
 	Created  int64     `json:"created,omitempty"`
+	Closed   int64     `json:"closed,omitempty"`   // Unix ms it was last closed; zero while live
+	Archived int64     `json:"archived,omitempty"` // Unix ms it was archived
 }
 
 // Product is an item on sale in a room. Prices are integer minor units (分).
@@ -29,10 +31,13 @@ type Product struct {
 	BuyerLimit int64 `json:"buyer_limit,omitempty"`
 }
 
-// Room status values.
+// Room status values. A room goes live → closed (and back, to reopen it)
+// → archived (for good: it takes no more events, its kept review stays) and
+// may then be deleted.
 const (
-	RoomLive   = "live"
-	RoomClosed = "closed"
+	RoomLive     = "live"
+	RoomClosed   = "closed"
+	RoomArchived = "archived"
 )
 
 // idPattern bounds room ids and SKUs to characters that are safe inside a

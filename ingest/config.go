@@ -18,6 +18,11 @@ type Config struct {
 	DedupeWindow time.Duration // zero means 48 h: how long an event id (or order id + status) is remembered; at least 24 h
 	WriteTimeout time.Duration // zero means 5 s: longest a batch may wait for Redis before 503
 
+	// ArchiveRetention is how long an archived room keeps its event stream,
+	// dedupe sets and dead letters (its review and numbers stay until the
+	// room is deleted); zero means 30 days (720h).
+	ArchiveRetention time.Duration
+
 	RetryAfter time.Duration // zero means 1 s: the Retry-After sent with 429
 }
 
@@ -49,6 +54,9 @@ func (c *Config) setDefaults() {
 	if c.RetryAfter == 0 {
 		c.RetryAfter = time.Second
 	}
+	if c.ArchiveRetention == 0 {
+		c.ArchiveRetention = 30 * 24 * time.Hour
+	}
 }
 
 // Validate reports the first configuration error. It checks the values as
@@ -73,6 +81,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("ingest: dedupe window %s below 24h: retried batches could count twice", c.DedupeWindow)
 	case d.WriteTimeout < 0 || d.RetryAfter < 0:
 		return fmt.Errorf("ingest: negative timeout")
+	case d.ArchiveRetention < time.Second:
+		return fmt.Errorf("ingest: archive retention %s below 1s", c.ArchiveRetention)
 	}
 	return nil
 }

@@ -21,16 +21,17 @@ import (
 // Rooms stores rooms as JSON at redisx.Room(id).Meta(), their ids in the
 // set redisx.RoomsKey.
 type Rooms struct {
-	rdb    redis.UniversalClient
-	maxLen int64
-	now    func() time.Time
+	rdb       redis.UniversalClient
+	maxLen    int64
+	retention time.Duration // of archived rooms' streams and dedupe sets
+	now       func() time.Time
 }
 
 // NewRooms builds the room store; cfg gives the stream MAXLEN used for the
-// stock events a stock change appends.
+// stock events a stock change appends and the retention of archived rooms.
 func NewRooms(rdb redis.UniversalClient, cfg Config) *Rooms {
 	cfg.setDefaults()
-	return &Rooms{rdb: rdb, maxLen: cfg.StreamMaxLen, now: time.Now}
+	return &Rooms{rdb: rdb, maxLen: cfg.StreamMaxLen, retention: cfg.ArchiveRetention, now: time.Now}
 }
 
 // RoomPatch is a change to a room; nil fields are left as they are.
@@ -38,7 +39,7 @@ type RoomPatch struct {
 	Title    *string             `json:"title,omitempty"`
 	Products *[]livedeck.Product `json:"products,omitempty"` // replaces the line-up
 	Stock    map[string]int64    `json:"stock,omitempty"`    // sku → units left, applied after Products
-	Status   *string             `json:"status,omitempty"`   // live or closed
+	Status   *string             `json:"status,omitempty"`   // live or closed (archive has its own call)
 }
 
 // Create stores a new room. An empty id gets a random one; an empty currency
@@ -132,7 +133,8 @@ func (r *Rooms) List(ctx context.Context) ([]livedeck.Room, error) {
 }
 
 // Close marks a room closed. Events for it are still accepted: refunds and
-// late deliveries arrive after a show ends.
+// late deliveries arrive after a show ends. After a grace period no instance
+// processes it until such an event arrives (live.Config.ClosedGrace).
 func (r *Rooms) Close(ctx context.Context, id string) (livedeck.Room, error) {
 	closed := livedeck.RoomClosed
 	return r.Update(ctx, id, RoomPatch{Status: &closed})
@@ -161,9 +163,22 @@ func (r *Rooms) Update(ctx context.Context, id string, p RoomPatch) (livedeck.Ro
 		if err != nil {
 			return livedeck.Room{}, err
 		}
+		if old.Status == livedeck.RoomArchived {
+			return livedeck.Room{}, archivedErr(id)
+		}
+		if p.Status != nil && *p.Status == livedeck.RoomArchived {
+			return livedeck.Room{}, livedeck.Errorf(livedeck.EINVALID, "status",
+				"must be live or closed: archive a closed room with POST /api/v1/rooms/%s/archive", id)
+		}
 		room, stock, err := applyPatch(old, p)
 		if err != nil {
 			return livedeck.Room{}, err
+		}
+		switch {
+		case room.Status == livedeck.RoomClosed && old.Status != livedeck.RoomClosed:
+			room.Closed = r.now().UnixMilli()
+		case room.Status == livedeck.RoomLive:
+			room.Closed = 0
 		}
 		b, err := json.Marshal(&room)
 		if err != nil {
@@ -180,6 +195,12 @@ func (r *Rooms) Update(ctx context.Context, id string, p RoomPatch) (livedeck.Ro
 			return livedeck.Room{}, storeErr("update room "+id, err)
 		}
 		if ok == 1 {
+			if room.Status == livedeck.RoomLive && p.Status != nil {
+				// Reopened: a room at rest needs an owner again.
+				if err := r.rdb.SRem(ctx, redisx.RestingKey, id).Err(); err != nil {
+					return livedeck.Room{}, storeErr("reopen room "+id, err)
+				}
+			}
 			return room, nil
 		}
 	}
@@ -260,7 +281,7 @@ func validateRoom(room *livedeck.Room) error {
 		return bad("title", "required, at most 200 bytes")
 	case !validCurrency(room.Currency):
 		return bad("currency", "must be an ISO 4217 code such as CNY")
-	case room.Status != livedeck.RoomLive && room.Status != livedeck.RoomClosed:
+	case room.Status != livedeck.RoomLive && room.Status != livedeck.RoomClosed && room.Status != livedeck.RoomArchived:
 		return bad("status", "must be live or closed")
 	case len(room.Products) > 500:
 		return bad("products", "at most 500 products per room")
@@ -301,6 +322,10 @@ func validCurrency(c string) bool {
 		}
 	}
 	return true
+}
+
+func archivedErr(id string) error {
+	return livedeck.Errorf(livedeck.ECONFLICT, "room", "room %s is archived: it takes no more events or changes (its review stays)", quoteShort(id))
 }
 
 func notFound(id string) error {

@@ -175,6 +175,8 @@ func (s *Service) storeError(ctx context.Context, room string, err error) error 
 	switch {
 	case errors.Is(err, errNoRoom):
 		return livedeck.Errorf(livedeck.ENOTFOUND, "room", "room %q not found: create it with POST /api/v1/rooms", room)
+	case errors.Is(err, errArchived):
+		return archivedErr(room)
 	case ctx.Err() != nil:
 		return fmt.Errorf("ingest room %s: %w", room, ctx.Err())
 	}

@@ -19,9 +19,9 @@ import (
 // so it runs on Redis Cluster.
 //
 //	KEYS[1] room meta, KEYS[2] event stream, KEYS[3] this call's receipt,
-//	KEYS[4..] consecutive dedupe buckets, oldest first
+//	KEYS[4] room phase, KEYS[5..] consecutive dedupe buckets, oldest first
 //	ARGV[1] stream MAXLEN (~), ARGV[2] bucket width (s), ARGV[3] start of
-//	KEYS[4]'s bucket (Unix s), ARGV[4] buckets consulted, ARGV[5] receipt
+//	KEYS[5]'s bucket (Unix s), ARGV[4] buckets consulted, ARGV[5] receipt
 //	TTL (s), ARGV[6] the time (Unix s; empty: Redis's clock),
 //	ARGV[7..6+m] the m events' dedupe keys, ARGV[7+m..6+2m] their JSON
 //
@@ -29,16 +29,25 @@ import (
 // in a consulted bucket or earlier in the chunk). A call that appended
 // anything stores its reply under its receipt, so the same call run again
 // (the client retrying after a lost reply) finds its events, returns that
-// reply and writes nothing. An unknown room fails the whole chunk with NOROOM.
+// reply and writes nothing. An unknown room fails the whole chunk with NOROOM,
+// an archived one with ARCHIVED. A room at rest (closed past its grace
+// period) gets an 'R' after the reply: the caller takes it out of
+// redisx.RestingKey so an instance processes it again.
 var appendScript = redis.NewScript(`
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return redis.error_reply('NOROOM room does not exist')
 end
+local phase = redis.call('GET', KEYS[4])
+if phase == 'archived' then
+  return redis.error_reply('ARCHIVED room is archived')
+end
+local wake = ''
+if phase == 'rest' then wake = 'R' end
 local width, first, n = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local now = tonumber(ARGV[6]) or tonumber(redis.call('TIME')[1])
 local start = now - now % width
-local cur = 4 + (start - first) / width
-if cur - n + 1 < 4 or cur > #KEYS then
+local cur = 5 + (start - first) / width
+if cur - n + 1 < 5 or cur > #KEYS then
   return redis.error_reply('CLOCK the Redis clock is more than a day away from the server clock')
 end
 local m = (#ARGV - 6) / 2
@@ -54,7 +63,7 @@ end
 if dups then -- perhaps this very call, run before: then reply as it did
   local done = redis.call('GET', KEYS[3])
   if done then
-    return done
+    return done .. wake
   end
 end
 local out, new, seen = {}, {}, {}
@@ -70,7 +79,7 @@ for i = 1, m do
 end
 local reply = table.concat(out)
 if #new == 0 then
-  return reply
+  return reply .. wake
 end
 redis.call('SADD', KEYS[cur], unpack(new))
 local expire = start + n * width
@@ -84,11 +93,15 @@ for i = 1, m do
 end
 redis.call('XTRIM', KEYS[2], 'MAXLEN', '~', ARGV[1])
 redis.call('SET', KEYS[3], reply, 'EX', ARGV[5])
-return reply
+return reply .. wake
 `)
 
-// errNoRoom marks a write to a room that does not exist.
-var errNoRoom = errors.New("no such room")
+// errNoRoom marks a write to a room that does not exist, errArchived one
+// to an archived room.
+var (
+	errNoRoom   = errors.New("no such room")
+	errArchived = errors.New("room archived")
+)
 
 // redisWriter appends validated events to room streams.
 type redisWriter struct {
@@ -129,12 +142,19 @@ type chunk struct {
 func (w *redisWriter) write(ctx context.Context, room string, evs []livedeck.Event, buf []byte) ([]byte, []byte, error) {
 	keys := redisx.Room(room)
 	if len(evs) == 0 {
-		n, err := w.rdb.Exists(ctx, keys.Meta()).Result()
-		if err != nil {
+		var exists *redis.IntCmd
+		var phase *redis.StringCmd
+		_, err := w.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			exists, phase = p.Exists(ctx, keys.Meta()), p.Get(ctx, keys.Phase())
+			return nil
+		})
+		switch {
+		case err != nil && !errors.Is(err, redis.Nil):
 			return nil, buf, err
-		}
-		if n == 0 {
+		case exists.Val() == 0:
 			return nil, buf, errNoRoom
+		case phase.Val() == phaseArchived:
+			return nil, buf, errArchived
 		}
 		return nil, buf, nil
 	}
@@ -149,8 +169,8 @@ func (w *redisWriter) write(ctx context.Context, room string, evs []livedeck.Eve
 	buf = buf[:0]
 	for lo := 0; lo < len(evs); lo += w.chunkSize {
 		hi := min(lo+w.chunkSize, len(evs))
-		c := chunk{keys: make([]string, 3, 5+w.buckets.n), args: make([]any, 6, 6+2*(hi-lo)), events: hi - lo}
-		c.keys[0], c.keys[1], c.keys[2] = keys.Meta(), keys.Events(), keys.Receipt(callToken())
+		c := chunk{keys: make([]string, 4, 6+w.buckets.n), args: make([]any, 6, 6+2*(hi-lo)), events: hi - lo}
+		c.keys[0], c.keys[1], c.keys[2], c.keys[3] = keys.Meta(), keys.Events(), keys.Receipt(callToken()), keys.Phase()
 		var first int64
 		c.keys, first = w.buckets.declare(c.keys, keys, now)
 		c.args[0], c.args[1], c.args[2], c.args[3], c.args[4], c.args[5] = w.maxLen, width, first, n, w.receiptTTL, nowArg
@@ -187,15 +207,26 @@ func (w *redisWriter) write(ctx context.Context, room string, evs []livedeck.Eve
 		}
 	}
 	flags := make([]byte, 0, len(evs))
+	wake := false
 	for _, c := range chunks {
 		s, err := c.cmd.Text()
 		if err != nil {
 			return nil, buf, chunkError(err)
 		}
+		if len(s) == c.events+1 && s[c.events] == 'R' {
+			s, wake = s[:c.events], true
+		}
 		if len(s) != c.events {
 			return nil, buf, fmt.Errorf("append script returned %d results for %d events", len(s), c.events)
 		}
 		flags = append(flags, s...)
+	}
+	if wake {
+		// The room was at rest: these events need an owner. Failing here
+		// fails the batch; its retry finds the room still at rest.
+		if err := w.rdb.SRem(ctx, redisx.RestingKey, room).Err(); err != nil {
+			return nil, buf, fmt.Errorf("wake room %s: %w", room, err)
+		}
 	}
 	return flags, buf, nil
 }
@@ -236,8 +267,11 @@ func runChunks(ctx context.Context, rdb redis.UniversalClient, chunks []chunk, w
 }
 
 func chunkError(err error) error {
-	if redis.HasErrorPrefix(err, "NOROOM") {
+	switch {
+	case redis.HasErrorPrefix(err, "NOROOM"):
 		return errNoRoom
+	case redis.HasErrorPrefix(err, "ARCHIVED"):
+		return errArchived
 	}
 	return err
 }

@@ -15,7 +15,8 @@ type Config struct {
 	Block           time.Duration // zero means 100 ms: longest blocking stream read, also the idle tick
 	PublishInterval time.Duration // zero means 10 ms: least time between two published snapshots of a room (consoles coalesce further)
 	BatchSize       int64         // zero means 2000 events per read
-	MaxRooms        int           // zero means 512 rooms per instance (one blocking reader each)
+	MaxRooms        int           // zero means 512 rooms per instance (one blocking reader each); more wait (metric livedeck_live_rooms_waiting)
+	ClosedGrace     time.Duration // zero means 10 min: how long a closed room is still processed; later events wake it again
 	Classifier      string        // comment classifier file; zero means the built-in lists
 	StaleAfter      time.Duration // zero means 30 s: a source silent this long, and the numbers it feeds, are marked stale
 
@@ -36,6 +37,7 @@ func (c *Config) setDefaults() {
 	d(&c.Block, 100*time.Millisecond)
 	d(&c.PublishInterval, 10*time.Millisecond)
 	d(&c.StaleAfter, 30*time.Second)
+	d(&c.ClosedGrace, 10*time.Minute)
 	if c.BatchSize == 0 {
 		c.BatchSize = 2000
 	}
@@ -54,6 +56,12 @@ func (c *Config) Validate() error {
 	}
 	if c.StaleAfter < 0 {
 		return errors.New("live: stale-after must not be negative")
+	}
+	if c.MaxRooms < 0 {
+		return errors.New("live: max rooms must not be negative")
+	}
+	if c.ClosedGrace < 0 {
+		return errors.New("live: closed-room grace must not be negative")
 	}
 	if c.LeaseTTL != 0 && c.LeaseTTL < time.Second {
 		return errors.New("live: lease TTL below 1s would flap")

@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -41,6 +42,8 @@ type Processor struct {
 
 	mu      sync.Mutex
 	running map[string]*handle
+
+	warnedFull time.Time // last warning that rooms wait on a full instance (scan goroutine only)
 }
 
 type handle struct {
@@ -64,7 +67,9 @@ func New(cfg Config, rdb, blocking redis.UniversalClient, obs Observer, reg prom
 	if log == nil {
 		log = slog.Default()
 	}
-	p := &Processor{cfg: cfg, rdb: rdb, blocking: blocking, obs: obs, text: text, m: NewMetrics(reg), log: log,
+	m := NewMetrics(reg)
+	m.limit.Set(float64(cfg.MaxRooms))
+	p := &Processor{cfg: cfg, rdb: rdb, blocking: blocking, obs: obs, text: text, m: m, log: log,
 		running: map[string]*handle{}}
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "livedeck", Subsystem: "live", Name: "processing_lag_seconds",
 		Help: "The largest processing lag of the rooms this instance owns: time since the room's stream was last read to its end (up to the block time while it keeps up; it grows while a room falls behind or its reads fail)."},
@@ -147,12 +152,12 @@ func (p *Processor) scan(ctx context.Context) error {
 	pipe.ZRemRangeByScore(ctx, redisx.InstancesKey, "-inf", strconv.FormatInt(dead, 10))
 	ncmd := pipe.ZCard(ctx, redisx.InstancesKey)
 	rcmd := pipe.SMembers(ctx, redisx.RoomsKey)
+	restcmd := pipe.SMembers(ctx, redisx.RestingKey)
 	if _, err := pipe.Exec(ctx); err != nil {
 		return fmt.Errorf("scan: %w", err)
 	}
-	rooms := rcmd.Val()
+	rooms := active(rcmd.Val(), restcmd.Val())
 	p.m.known.Set(float64(len(rooms)))
-	sort.Strings(rooms)
 	n := max(int(ncmd.Val()), 1)
 	share := min((len(rooms)+n-1)/n, p.cfg.MaxRooms)
 
@@ -191,6 +196,61 @@ func (p *Processor) scan(ctx context.Context) error {
 		}
 	}
 	p.m.rooms.Set(float64(len(p.Owned())))
+	p.m.resting.Set(float64(len(restcmd.Val())))
+	return p.countWaiting(ctx, rooms)
+}
+
+// active is rooms less those at rest, sorted.
+func active(rooms, resting []string) []string {
+	rest := make(map[string]bool, len(resting))
+	for _, r := range resting {
+		rest[r] = true
+	}
+	out := rooms[:0]
+	for _, r := range rooms {
+		if !rest[r] {
+			out = append(out, r)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// countWaiting sets the gauge of rooms to process that no instance holds,
+// and warns (once a minute) when this instance is full while rooms wait.
+func (p *Processor) countWaiting(ctx context.Context, rooms []string) error {
+	p.mu.Lock()
+	others := make([]string, 0, len(rooms))
+	for _, r := range rooms {
+		if _, mine := p.running[r]; !mine {
+			others = append(others, r)
+		}
+	}
+	owned := len(p.running)
+	p.mu.Unlock()
+	cmds := make([]*redis.IntCmd, len(others))
+	if len(others) > 0 {
+		_, err := p.rdb.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+			for i, r := range others {
+				cmds[i] = pipe.Exists(ctx, redisx.Room(r).Lease())
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("scan: leases: %w", err)
+		}
+	}
+	waiting := 0
+	for _, c := range cmds {
+		if c.Val() == 0 {
+			waiting++
+		}
+	}
+	p.m.waiting.Set(float64(waiting))
+	if waiting > 0 && owned >= p.cfg.MaxRooms && time.Since(p.warnedFull) >= time.Minute {
+		p.warnedFull = time.Now()
+		p.log.Warn("room limit reached: rooms wait for an owner", "owned", owned, "max_rooms", p.cfg.MaxRooms, "waiting", waiting)
+	}
 	return nil
 }
 
@@ -204,7 +264,12 @@ func (p *Processor) start(ctx context.Context, room string) {
 	p.mu.Unlock()
 	go func() {
 		defer close(h.done)
-		if err := r.run(rctx); err != nil {
+		switch err := r.run(rctx); {
+		case errors.Is(err, errRested):
+			p.log.Info("room at rest", "room", room)
+		case errors.Is(err, errRoomGone):
+			p.log.Info("room deleted", "room", room)
+		case err != nil:
 			p.log.Warn("room processing stopped", "room", room, "err", err)
 		}
 	}()

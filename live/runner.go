@@ -41,7 +41,9 @@ type runner struct {
 	lastCkpt    time.Time
 	lastPub     time.Time
 	lastObserve time.Time
-	pending     bool // folded events not yet published
+	lastLife    time.Time // last read of the room's status (rest.go)
+	inRestSet   bool      // put in redisx.RestingKey by a rest that did not happen
+	pending     bool      // folded events not yet published
 	newestID    string
 	caughtUp    atomic.Int64 // UnixNano start of the last stream read that reached the stream's end
 	comments    []livedeck.Comment
@@ -66,6 +68,11 @@ func (r *runner) run(parent context.Context) error {
 	switch {
 	case errors.Is(context.Cause(ctx), errLeaseLost) || errors.Is(err, errLeaseLost):
 		return errLeaseLost // the room is another instance's: nothing to save or release
+	case errors.Is(err, errRested):
+		r.p.m.leases.WithLabelValues("rested").Inc()
+		return err // checkpointed, lease released
+	case errors.Is(err, errRoomGone):
+		return r.letGo()
 	case parent.Err() != nil:
 		return r.stop()
 	}
@@ -79,7 +86,7 @@ func (r *runner) loop(ctx context.Context) error {
 		if err == nil {
 			continue
 		}
-		if errors.Is(err, errLeaseLost) {
+		if errors.Is(err, errLeaseLost) || errors.Is(err, errRested) || errors.Is(err, errRoomGone) {
 			return err
 		}
 		if ctx.Err() != nil {
@@ -95,11 +102,12 @@ func (r *runner) loop(ctx context.Context) error {
 }
 
 func (r *runner) start(ctx context.Context) error {
-	var room livedeck.Room
-	if b, err := r.p.rdb.Get(ctx, r.keys.Meta()).Bytes(); err == nil {
-		_ = json.Unmarshal(b, &room)
-	} else if !errors.Is(err, redis.Nil) {
-		return fmt.Errorf("room %s meta: %w", r.room, err)
+	room, err := r.readRoom(ctx)
+	if err != nil {
+		return err // errRoomGone: deleted since the scan
+	}
+	if err := wakeScript.Run(ctx, r.p.rdb, []string{r.keys.Phase()}).Err(); err != nil {
+		return fmt.Errorf("room %s phase: %w", r.room, err)
 	}
 	st, err := loadState(ctx, r.p.rdb, r.room, room.Products)
 	if err != nil {
@@ -119,7 +127,7 @@ func (r *runner) start(ctx context.Context) error {
 		r.p.log.Warn("removing the legacy consumer group failed", "room", r.room, "err", err)
 	}
 	now := time.Now()
-	r.lastCkpt, r.lastPub, r.lastObserve = now, now, now
+	r.lastCkpt, r.lastPub, r.lastObserve, r.lastLife = now, now, now, now
 	// Publish what was restored so consoles and rules start from it.
 	r.pending = true
 	return r.flush(ctx)
@@ -190,7 +198,12 @@ func (r *runner) step(ctx context.Context) error {
 		r.observe(ctx, now) // idle tick: rule timers move on
 	}
 	if r.unsaved > 0 && now.Sub(r.lastCkpt) >= cfg.Checkpoint {
-		return r.checkpoint(ctx)
+		if err := r.checkpoint(ctx); err != nil {
+			return err
+		}
+	}
+	if now.Sub(r.lastLife) >= lifeCheck {
+		return r.maybeRest(ctx, now)
 	}
 	return nil
 }
@@ -344,6 +357,9 @@ func (r *runner) stop() error {
 		}
 		err = r.checkpoint(ctx)
 	}
+	if r.inRestSet {
+		err = errors.Join(err, r.leaveRestSet(ctx))
+	}
 	if rerr := release(ctx, r.p.rdb, r.keys.Lease(), r.token); rerr == nil {
 		r.p.m.leases.WithLabelValues("released").Inc()
 	}
@@ -358,4 +374,16 @@ func (r *runner) dropLegacyGroup(ctx context.Context) error {
 		return err
 	}
 	return r.p.rdb.XGroupDestroy(ctx, r.keys.Events(), legacyGroup).Err()
+}
+
+// letGo releases the lease of a room deleted while it was processed,
+// writing nothing else.
+func (r *runner) letGo() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := release(ctx, r.p.rdb, r.keys.Lease(), r.token); err != nil {
+		return fmt.Errorf("room %s deleted: release: %w", r.room, err)
+	}
+	r.p.m.leases.WithLabelValues("released").Inc()
+	return errRoomGone
 }

@@ -5,6 +5,11 @@ import "strconv"
 // RoomsKey is the set of all room ids.
 const RoomsKey = "ld:rooms"
 
+// RestingKey is the set of rooms at rest: closed past their grace period, or
+// archived. No instance processes them; an event for a closed one takes it
+// out of the set again (see Keys.Phase).
+const RestingKey = "ld:rooms:resting"
+
 // InstancesKey is a sorted set of live server instances scored by their last
 // heartbeat (Unix ms), used to share rooms fairly between instances.
 const InstancesKey = "ld:instances"
@@ -33,6 +38,11 @@ func (k Keys) Fired(key string) string   { return k.p("fired:" + key) } // firin
 func (k Keys) Gifts(quota string) string { return k.p("gifts:" + quota) }
 func (k Keys) Tier() string              { return k.p("tier") }   // active pricing tier JSON
 func (k Keys) Review() string            { return k.p("review") } // post-broadcast review JSON
+func (k Keys) Phase() string             { return k.p("phase") }  // "rest" (at rest: an event wakes it) or "archived"; none while processed
+
+// Match is the SCAN pattern of every key of the room (ids hold no glob
+// characters: see livedeck.ValidID).
+func (k Keys) Match(sub string) string { return "ld:{" + k.room + "}:" + sub }
 
 func (k Keys) Comments() string   { return k.p("comments") }   // recent comments list, newest first
 func (k Keys) OrderTier() string  { return k.p("ordertier") }  // order id → tier in effect at creation
