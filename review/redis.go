@@ -96,16 +96,23 @@ func (s *Store) signals(ctx context.Context, room string, b *Builder) error {
 	}
 }
 
-// trimmed tells whether the room's stream lost entries to its MAXLEN.
+// trimmed tells whether the room's event stream or its signal stream
+// (cues, tiers, alerts, acks) lost entries to its MAXLEN.
 func (s *Store) trimmed(ctx context.Context, room string) (bool, error) {
-	info, err := s.RDB.XInfoStream(ctx, redisx.Room(room).Events()).Result()
-	if err != nil {
+	k := redisx.Room(room)
+	for _, key := range []string{k.Events(), k.Signals()} {
+		info, err := s.RDB.XInfoStream(ctx, key).Result()
 		if isNoStream(err) {
-			return false, nil
+			continue
 		}
-		return false, unavailable(room, "stream info", err)
+		if err != nil {
+			return false, unavailable(room, "stream info", err)
+		}
+		if info.EntriesAdded > info.Length {
+			return true, nil
+		}
 	}
-	return info.EntriesAdded > info.Length, nil
+	return false, nil
 }
 
 func isNoStream(err error) bool {

@@ -74,21 +74,36 @@ func TestStoreBuildsFromRedis(t *testing.T) {
 	}
 }
 
-// TestPartialWhenTrimmed: a stream that lost entries to its MAXLEN gives a
-// review marked partial.
+// TestPartialWhenTrimmed: a review is marked partial when the room's event
+// stream or its signal stream lost entries to its MAXLEN. (Before the signal
+// stream was checked, trimmed cues, tiers and alerts went unnoticed.)
 func TestPartialWhenTrimmed(t *testing.T) {
 	rdb := redistest.Start(t).Client(t)
 	ctx := context.Background()
-	k := redisx.Room("trim")
-	for i := range 50 {
-		b, _ := json.Marshal(livedeck.Event{ID: "v", Type: livedeck.EventLike, TS: at(int64(i)), Count: 1})
-		rdb.XAdd(ctx, &redis.XAddArgs{Stream: k.Events(), MaxLen: 10, Values: []any{"e", b}})
-	}
-	r, err := (&Store{RDB: rdb}).Build(ctx, livedeck.Room{ID: "trim"}, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !r.Partial || r.Events != 10 {
-		t.Errorf("partial %v over %d events, want partial over 10", r.Partial, r.Events)
+	for _, tc := range []struct {
+		room             string
+		eventsMax        int64 // MAXLEN on each XADD; 0: none
+		signalsMax       int64
+		wantPartial      bool
+		wantEventsFolded int64
+	}{
+		{"whole", 0, 0, false, 50},
+		{"events-trimmed", 10, 0, true, 10},
+		{"signals-trimmed", 0, 5, true, 50},
+	} {
+		k := redisx.Room(tc.room)
+		for i := range 50 {
+			b, _ := json.Marshal(livedeck.Event{ID: "v", Type: livedeck.EventLike, TS: at(int64(i)), Count: 1})
+			rdb.XAdd(ctx, &redis.XAddArgs{Stream: k.Events(), MaxLen: tc.eventsMax, Values: []any{"e", b}})
+			s, _ := json.Marshal(livedeck.Signal{Kind: livedeck.SignalCue, Room: tc.room, At: at(int64(i)), Cue: &livedeck.Cue{Key: "c", Text: "hi"}})
+			rdb.XAdd(ctx, &redis.XAddArgs{Stream: k.Signals(), MaxLen: tc.signalsMax, Values: []any{"s", s}})
+		}
+		r, err := (&Store{RDB: rdb}).Build(ctx, livedeck.Room{ID: tc.room}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Partial != tc.wantPartial || r.Events != tc.wantEventsFolded {
+			t.Errorf("%s: partial %v over %d events, want %v over %d", tc.room, r.Partial, r.Events, tc.wantPartial, tc.wantEventsFolded)
+		}
 	}
 }

@@ -20,7 +20,7 @@ type Review struct {
 	From     int64  `json:"from"`              // event time of the first event, Unix ms
 	To       int64  `json:"to"`                // event time of the last event, Unix ms
 	Events   int64  `json:"events"`            // events folded
-	Partial  bool   `json:"partial"`           // the room's stream had been trimmed: the review covers From..To only
+	Partial  bool   `json:"partial"`           // the room's event or signal stream had been trimmed: events cover From..To only, or older cues, tiers and alerts are missing
 	Window   int    `json:"window_min"`        // N of cue effectiveness: minutes before and after each cue
 	Source   string `json:"source"`            // redis (a room) or file (offline)
 	LastID   string `json:"last_id,omitempty"` // stream id of the newest event folded
