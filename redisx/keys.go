@@ -35,6 +35,7 @@ func (k Keys) Rules() string             { return k.p("rules") }    // current r
 func (k Keys) RuleVersions() string      { return k.p("rules:versions") }
 func (k Keys) RuleState() string         { return k.p("rules:state") }  // per-rule state machine
 func (k Keys) Fired(key string) string   { return k.p("fired:" + key) } // firing dedupe marker
+func (k Keys) Acked(key string) string   { return k.p("acked:" + key) } // ack dedupe marker: who acknowledged
 func (k Keys) Gifts(quota string) string { return k.p("gifts:" + quota) }
 func (k Keys) Tier() string              { return k.p("tier") }   // active pricing tier JSON
 func (k Keys) Review() string            { return k.p("review") } // post-broadcast review JSON

@@ -188,6 +188,7 @@ func TestAuthAckNamesWho(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ws.Close()
+	addSignal(t, f.rdb, cue("a", "cue-1"))
 	if err := ws.WriteMessage(websocket.TextMessage, []byte(`{"type":"ack","room":"a","data":{"key":"cue-1"}}`)); err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +196,7 @@ func TestAuthAckNamesWho(t *testing.T) {
 	for time.Now().Before(deadline) {
 		msgs, _ := f.rdb.XRange(ctx, redisx.Room("a").Signals(), "-", "+").Result()
 		for _, m := range msgs {
-			if s, _ := m.Values["s"].(string); strings.Contains(s, `"cue-1"`) {
+			if s, _ := m.Values["s"].(string); strings.Contains(s, `"cue-1"`) && strings.Contains(s, `"ack"`) {
 				if !strings.Contains(s, `"by":"host a"`) { // the token's name (f.token)
 					t.Fatalf("ack %s, want by \"host a\"", s)
 				}

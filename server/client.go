@@ -2,7 +2,6 @@ package server
 
 import (
 	"cmp"
-	"context"
 	"encoding/json"
 	"errors"
 	"net"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"golang.org/x/time/rate"
 )
 
 // Console websocket timings (docs/websocket.md). Only the write pump
@@ -81,6 +81,10 @@ type client struct {
 	rooms []string
 	send  chan *outMsg
 
+	// Read pump only (ack.go).
+	ackLimit *rate.Limiter
+	acked    map[string]string // room NUL key → who acknowledged it
+
 	registered chan struct{}     // closed by the hub after add
 	ready      []<-chan struct{} // per room, set by the hub before registered closes
 
@@ -112,6 +116,8 @@ func newClient(h *Hub, conn *websocket.Conn, req wsRequest) *client {
 		done:       make(chan struct{}),
 		readDone:   make(chan struct{}),
 		since:      make(map[string]*roomSince, len(req.rooms)),
+		ackLimit:   h.newAckLimiter(),
+		acked:      map[string]string{},
 	}
 }
 
@@ -359,12 +365,7 @@ func (c *client) handle(raw []byte) {
 	case msg.Data.Key == "" || len(msg.Data.Key) > 200:
 		c.refuse(msg.Room, "data.key: want the cue or alert key, 1-200 bytes")
 	default:
-		ctx, cancel := context.WithTimeout(context.Background(), writeWait)
-		defer cancel()
-		if err := c.h.ack(ctx, msg.Room, msg.Data.Key, c.by); err != nil {
-			c.h.log.Warn("websocket ack failed", "room", msg.Room, "err", err)
-			c.refuse(msg.Room, "ack not stored, try again")
-		}
+		c.handleAck(msg.Room, msg.Data.Key)
 	}
 }
 

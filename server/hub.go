@@ -23,6 +23,8 @@ type HubConfig struct {
 	HealthInterval  time.Duration // how often Redis is probed for the consoles' health state; zero means 500 ms
 	ProcessingLag   time.Duration // a room whose numbers are not republished this long is shown delayed; zero means not watched
 	RedisProbed     func(ok bool) // told each Redis probe's result (e.g. for a metric); nil means nobody
+	AckRate         float64       // acknowledgements per second per connection (token bucket); zero means 2
+	AckBurst        int           // acknowledgements a connection may send at once; zero means 10
 }
 
 func (c *HubConfig) setDefaults() {
@@ -46,6 +48,12 @@ func (c *HubConfig) setDefaults() {
 	}
 	if c.HealthInterval <= 0 {
 		c.HealthInterval = 500 * time.Millisecond
+	}
+	if c.AckRate <= 0 {
+		c.AckRate = 2
+	}
+	if c.AckBurst <= 0 {
+		c.AckBurst = 10
 	}
 }
 
@@ -347,6 +355,7 @@ type wsMetrics struct {
 	sent      map[string]prometheus.Counter // by message type
 	evictions *prometheus.CounterVec
 	lag       prometheus.Histogram
+	acks      *prometheus.CounterVec // by outcome (ack.go)
 }
 
 func newWSMetrics(reg prometheus.Registerer) *wsMetrics {
@@ -376,8 +385,17 @@ func newWSMetrics(reg prometheus.Registerer) *wsMetrics {
 	for _, r := range []string{reasonSlow, reasonShutdown, reasonUnknownRoom, reasonBadRequest, reasonTimeout, reasonUnavailable} {
 		m.evictions.WithLabelValues(r)
 	}
-	reg.MustRegister(m.clients, sent, m.evictions, m.lag)
+	m.acks = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: "livedeck", Subsystem: "ws", Name: "acks_total",
+		Help: "Acknowledgements received from consoles, by outcome: stored, duplicate (answered, not stored again), limited, refused, failed.",
+	}, []string{"outcome"})
+	for _, o := range []string{ackStored, ackDuplicate, ackLimited, ackRefused, ackFailed} {
+		m.acks.WithLabelValues(o)
+	}
+	reg.MustRegister(m.clients, sent, m.evictions, m.lag, m.acks)
 	return m
 }
 
 func (m *wsMetrics) evicted(reason string) { m.evictions.WithLabelValues(reason).Inc() }
+
+func (m *wsMetrics) acked(outcome string) { m.acks.WithLabelValues(outcome).Inc() }

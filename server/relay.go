@@ -257,19 +257,9 @@ func (h *Hub) signalMsg(room string, x redis.XMessage, at time.Time) (*outMsg, l
 	return newOutMsg(sig.Kind, room, x.ID, b, at), sig, true
 }
 
-// signalsMaxLen trims the signal stream (approximately) on each ack.
+// signalsMaxLen trims the signal stream (approximately) on each ack
+// (ack.go), as the rules engine does on each signal.
 const signalsMaxLen = 10000
-
-// ack appends an ack signal for key to the room's signal stream, so that
-// every instance relays it and reconnecting clients replay it.
-func (h *Hub) ack(ctx context.Context, room, key, by string) error {
-	b, _ := json.Marshal(livedeck.Signal{Kind: livedeck.SignalAck, Room: room, At: time.Now().UnixMilli(), Ack: &livedeck.Ack{Key: key, By: by}})
-	err := h.rdb.XAdd(ctx, &redis.XAddArgs{Stream: redisx.Room(room).Signals(), MaxLen: signalsMaxLen, Approx: true, Values: []any{"s", b}}).Err()
-	if err != nil {
-		return fmt.Errorf("ack room %s: %w", room, err)
-	}
-	return nil
-}
 
 // streamID is a Redis stream id, ms-seq.
 type streamID struct{ ms, seq uint64 }

@@ -79,9 +79,9 @@ func FuzzWSQuery(f *testing.F) {
 }
 
 // FuzzClientMessage feeds console messages to a connection's handler
-// against a real Redis: a valid ack is stored once in that room's signal
-// stream, anything else is answered with exactly one well-formed error
-// message naming the field, and nothing is stored.
+// against a real Redis: a valid ack of an alert in the room is stored once
+// in that room's signal stream, anything else is answered with exactly one
+// well-formed error message naming the field, and nothing is stored.
 func FuzzClientMessage(f *testing.F) {
 	rdb := redistest.Start(f).Client(f)
 	h := NewHub(HubConfig{SendQueue: 4}, rdb, nil, newTestRegistry(), nil)
@@ -89,14 +89,18 @@ func FuzzClientMessage(f *testing.F) {
 	ctx := context.Background()
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		c := newClient(h, nil, wsRequest{rooms: rooms, view: viewOperator, by: "ops"})
+		var msg clientMsg
+		valid := json.Unmarshal(raw, &msg) == nil && msg.Type == "ack" && slices.Contains(rooms, msg.Room) &&
+			msg.Data.Key != "" && len(msg.Data.Key) <= 200
+		if valid { // an alert to acknowledge, not acknowledged before
+			addSignal(t, rdb, alert(msg.Room, msg.Data.Key))
+			rdb.Del(ctx, redisx.Room(msg.Room).Acked(msg.Data.Key))
+		}
 		var before [2]int64
 		for i, r := range rooms {
 			before[i] = rdb.XLen(ctx, redisx.Room(r).Signals()).Val()
 		}
 		c.handle(raw)
-		var msg clientMsg
-		valid := json.Unmarshal(raw, &msg) == nil && msg.Type == "ack" && slices.Contains(rooms, msg.Room) &&
-			msg.Data.Key != "" && len(msg.Data.Key) <= 200
 		for i, r := range rooms {
 			added := rdb.XLen(ctx, redisx.Room(r).Signals()).Val() - before[i]
 			want := int64(0)

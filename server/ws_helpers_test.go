@@ -179,6 +179,11 @@ func cue(room, key string) livedeck.Signal {
 		Cue: &livedeck.Cue{Key: key, Text: "库存只剩 " + key, Priority: 1, NeedsAck: true}}
 }
 
+func alert(room, key string) livedeck.Signal {
+	return livedeck.Signal{Kind: livedeck.SignalAlert, Room: room, Rule: "r", At: time.Now().UnixMilli(),
+		Alert: &livedeck.Alert{Key: key, Severity: "warning", Message: "oversold " + key}}
+}
+
 func decode[T any](t testing.TB, raw json.RawMessage) T {
 	t.Helper()
 	var v T

@@ -250,6 +250,10 @@ func TestWSAckReachesEveryClient(t *testing.T) {
 			t.Fatalf("%s answered by %+v", bad, e)
 		}
 	}
+	addSignal(t, in.rdb, cue("r1", "cue-7"))
+	for _, c := range []*wsClient{host, op} {
+		c.expect("cue", "r1")
+	}
 	if err := host.conn.WriteJSON(map[string]any{"type": "ack", "room": "r1", "data": map[string]string{"key": "cue-7"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -260,8 +264,8 @@ func TestWSAckReachesEveryClient(t *testing.T) {
 		}
 	}
 	n, err := in.rdb.XLen(context.Background(), redisx.Room("r1").Signals()).Result()
-	if err != nil || n != 1 {
-		t.Fatalf("signal stream length %d, %v; want the ack stored", n, err)
+	if err != nil || n != 2 {
+		t.Fatalf("signal stream length %d, %v; want the cue and its ack stored", n, err)
 	}
 }
 
@@ -427,7 +431,11 @@ func testFanOut(t *testing.T, url string) {
 			}
 		}
 	}
-	if err := ca.conn.WriteJSON(map[string]any{"type": "ack", "room": "r2", "data": map[string]string{"key": "k"}}); err != nil {
+	addSignal(t, a.rdb, alert("r2", "al"))
+	for _, c := range []*wsClient{ca, cb} {
+		c.expect("alert", "r2")
+	}
+	if err := ca.conn.WriteJSON(map[string]any{"type": "ack", "room": "r2", "data": map[string]string{"key": "al"}}); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []*wsClient{ca, cb} {
