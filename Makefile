@@ -16,8 +16,11 @@ console: deps
 build: console
 	$(GO) build -o $(BIN) ./cmd/livedeck
 
+# ADDR chooses the listen address (make demo ADDR=0.0.0.0:9090); so does
+# LIVEDECK_ADDR, which the binary reads itself.
+ADDR ?=
 demo: build
-	$(BIN) demo
+	$(BIN) demo $(if $(ADDR),--addr $(ADDR))
 
 # staticcheck is pinned and fetched through the module proxy on first use.
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2

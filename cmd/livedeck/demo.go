@@ -2,9 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
+	"strings"
 
 	"github.com/alicebob/miniredis/v2"
 
@@ -14,6 +18,12 @@ import (
 )
 
 func cmdDemo(ctx context.Context, args []string) error {
+	return runDemo(ctx, args, os.Stdout)
+}
+
+// runDemo is the demo, printing its addresses, logins, admin token and
+// links to out.
+func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	var (
 		cfg    app.Config
 		limits rateFlags
@@ -26,6 +36,19 @@ func cmdDemo(ctx context.Context, args []string) error {
 		return err
 	}
 	limits.apply(&cfg)
+	// The admin API token: LIVEDECK_ADMIN_TOKEN(_FILE) when set, else a new
+	// random one, printed so the API can be tried at once.
+	if err := auth.SecretsFromEnv(&cfg.Auth, os.Getenv); err != nil {
+		return err
+	}
+	tokenFromEnv := cfg.Auth.AdminToken != ""
+	if !tokenFromEnv {
+		b := make([]byte, 24)
+		if _, err := rand.Read(b); err != nil {
+			return fmt.Errorf("demo admin token: %w", err)
+		}
+		cfg.Auth.AdminToken = "demo-admin-" + hex.EncodeToString(b)
+	}
 	if cfg.RedisURL == "" {
 		mr := miniredis.NewMiniRedis()
 		if err := mr.StartAddr("127.0.0.1:0"); err != nil {
@@ -69,8 +92,41 @@ func cmdDemo(ctx context.Context, args []string) error {
 			log.Error("demo simulator stopped", "err", err)
 		}
 	}()
-	fmt.Printf("LiveDeck demo running.\n  Console:  http://%s/\n  Metrics:  http://%s/metrics\n", a.Addr(), a.Addr())
-	fmt.Print(auth.FormatDemo(logins))
-	fmt.Printf("  Views: http://%s/#/operator?rooms=demo-beauty,demo-fashion  /#/host?room=demo-beauty  /#/producer?room=demo-beauty\n  Connector room (Bilibili, through livedeck connect's client): /#/operator?rooms=demo-bilibili\nPress Ctrl-C to stop.\n", a.Addr())
+	// A host link for the OBS overlay: OBS's browser source cannot sign in.
+	obs, err := a.Auth().CreateHostLink(ctx, nil, "demo-beauty", auth.NewHostLink{Name: "demo OBS overlay"})
+	if err != nil {
+		return fmt.Errorf("demo OBS host link: %w", err)
+	}
+	fmt.Fprint(out, demoBanner("http://"+a.Addr(), cfg.Auth.AdminToken, tokenFromEnv, obs.Secret, auth.FormatDemo(logins)))
 	return a.Run(ctx)
+}
+
+// demoBanner is what the demo prints: where it runs, the logins, the admin
+// API token with a curl line that works as printed, and a link to every
+// view (the OBS overlay's with its own host key).
+func demoBanner(base, adminToken string, tokenFromEnv bool, obsKey, logins string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "LiveDeck demo running.\n  Console:  %s/\n  Metrics:  %s/metrics\n", base, base)
+	b.WriteString(logins)
+	if tokenFromEnv {
+		b.WriteString("  Admin API token: the one in LIVEDECK_ADMIN_TOKEN(_FILE). Try the API:\n")
+		fmt.Fprintf(&b, "    curl -H \"Authorization: Bearer $LIVEDECK_ADMIN_TOKEN\" %s/api/v1/rooms\n", base)
+	} else {
+		fmt.Fprintf(&b, "  Admin API token (new each run; set LIVEDECK_ADMIN_TOKEN to choose one): %s\n  Try the API:\n", adminToken)
+		fmt.Fprintf(&b, "    curl -H 'Authorization: Bearer %s' %s/api/v1/rooms\n", adminToken, base)
+	}
+	b.WriteString("  Views (sign in with a login above):\n")
+	for _, v := range [][2]string{
+		{"Operator dashboard", "/#/operator?rooms=demo-beauty,demo-fashion"},
+		{"Host cues", "/#/host?room=demo-beauty"},
+		{"Rules (producer)", "/#/producer?room=demo-beauty"},
+		{"Review", "/#/review?room=demo-beauty"},
+		{"Connectors (admin)", "/#/connectors?room=demo-bilibili"},
+		{"Connector room", "/#/operator?rooms=demo-bilibili"},
+	} {
+		fmt.Fprintf(&b, "    %-19s %s%s\n", v[0], base, v[1])
+	}
+	fmt.Fprintf(&b, "  OBS overlay (a 1920x1080 browser source; its key signs in as demo-beauty's host):\n    %s/#/host?room=demo-beauty&transparent=1&key=%s\n", base, obsKey)
+	b.WriteString("Press Ctrl-C to stop.\n")
+	return b.String()
 }
