@@ -19,6 +19,9 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		limited: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "livedeck", Subsystem: "auth", Name: "rate_limited_total",
 			Help: "Requests refused by a rate limit, by limit class."}, []string{"class"}),
 	}
+	for _, c := range []string{ClassLogin, ClassAPI, ClassIngest} {
+		m.limited.WithLabelValues(c) // at zero from the start: increase() sees the first one
+	}
 	if reg != nil {
 		reg.MustRegister(m.logins, m.denied, m.limited)
 	}

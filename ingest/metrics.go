@@ -26,6 +26,9 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	for _, r := range []string{"accepted", "duplicate", "rejected"} {
 		m.events.WithLabelValues(r)
 	}
+	for _, r := range []string{"ok", "invalid", "too_large", "not_found", "overloaded", "unavailable"} {
+		m.batches.WithLabelValues(r) // at zero from the start: increase() sees the first one
+	}
 	reg.MustRegister(m.events, m.batches, m.latency, m.inflight)
 	return m
 }

@@ -48,6 +48,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		renewErrors: prometheus.NewCounter(prometheus.CounterOpts{Namespace: "livedeck", Subsystem: "live", Name: "lease_renew_errors_total",
 			Help: "Lease renewals that failed on a Redis error (the lease was kept or not yet lost)."}),
 	}
+	for _, c := range []string{"taken", "released", "rested", "lost"} {
+		m.leases.WithLabelValues(c) // at zero from the start: increase() sees the first one
+	}
+	for _, r := range []string{"ok", "error"} {
+		m.checkpoints.WithLabelValues(r)
+	}
 	reg.MustRegister(m.events, m.batches, m.lag, m.checkpoints, m.rooms, m.known, m.limit, m.waiting, m.resting, m.leases, m.renewals, m.renewErrors)
 	return m
 }

@@ -31,6 +31,14 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "livedeck", Subsystem: "rules", Name: "webhooks_total",
 			Help: "Outbound webhook deliveries by result (ok, retry, failed, dropped)."}, []string{"result"}),
 	}
+	// Known labels at zero from the start, so increase() sees the first
+	// failure and dashboards show every series.
+	for _, k := range []string{"fired", "resolved", "blocked", "held", "cue", "alert", "tier", "gift", "revoked"} {
+		m.firings.WithLabelValues(k)
+	}
+	for _, r := range []string{"ok", "retry", "failed", "dropped"} {
+		m.webhooks.WithLabelValues(r)
+	}
 	reg.MustRegister(m.evaluations, m.firings, m.errors, m.missed, m.dropped, m.duration, m.webhooks)
 	return m
 }
