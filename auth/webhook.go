@@ -3,24 +3,24 @@ package auth
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/livedeck/livedeck"
+	"github.com/livedeck/livedeck/internal/webhooksig"
 	"github.com/livedeck/livedeck/redisx"
 )
 
 // Webhook signature headers: the Unix time in seconds, and
-// "sha256=" + hex HMAC-SHA256(secret, timestamp + "." + body).
+// "sha256=" + hex HMAC-SHA256(secret, timestamp + "." + body). The scheme
+// is internal/webhooksig's, shared with the rules' outbound webhooks.
 const (
-	HeaderTimestamp = "X-LiveDeck-Timestamp"
-	HeaderSignature = "X-LiveDeck-Signature"
+	HeaderTimestamp = webhooksig.HeaderTimestamp
+	HeaderSignature = webhooksig.HeaderSignature
 )
 
 // WebhookWindow is how far a webhook's timestamp may be from now, either
@@ -32,15 +32,7 @@ const AnySource = "*"
 
 // SignWebhook returns the X-LiveDeck-Signature value for body sent at ts.
 func SignWebhook(secret string, ts int64, body []byte) string {
-	return "sha256=" + hex.EncodeToString(webhookMAC(secret, strconv.FormatInt(ts, 10), body))
-}
-
-func webhookMAC(secret, ts string, body []byte) []byte {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write([]byte(ts))
-	m.Write([]byte{'.'})
-	m.Write(body)
-	return m.Sum(nil)
+	return webhooksig.Sign(secret, ts, body)
 }
 
 var errBadSignature = livedeck.Errorf(livedeck.EUNAUTHORIZED, HeaderSignature, "signature does not match the body and timestamp")
@@ -56,12 +48,11 @@ func VerifyWebhook(secret, tsHeader, sigHeader string, body []byte, now time.Tim
 	if d := now.Sub(time.Unix(ts, 0)); d > WebhookWindow || d < -WebhookWindow {
 		return livedeck.Errorf(livedeck.EUNAUTHORIZED, HeaderTimestamp, "more than %s from the server's clock", WebhookWindow)
 	}
-	hexSig, ok := strings.CutPrefix(sigHeader, "sha256=")
-	got, err := hex.DecodeString(hexSig)
-	if !ok || err != nil {
+	got, ok := webhooksig.Decode(sigHeader)
+	if !ok {
 		return livedeck.Errorf(livedeck.EUNAUTHORIZED, HeaderSignature, `want "sha256=" and 64 hex digits`)
 	}
-	if !hmac.Equal(got, webhookMAC(secret, tsHeader, body)) {
+	if !hmac.Equal(got, webhooksig.MAC(secret, tsHeader, body)) {
 		return errBadSignature
 	}
 	return nil
@@ -92,7 +83,7 @@ func (s *Service) CheckWebhook(ctx context.Context, room, source, secret, tsHead
 	// The marker is keyed on the MAC itself, not on its text: hex decoding
 	// accepts either case, so the same signature upper-cased is the same
 	// request.
-	mac := webhookMAC(secret, tsHeader, body)
+	mac := webhooksig.MAC(secret, tsHeader, body)
 	fresh, err := s.rdb.SetNX(ctx, redisx.Room(room).WebhookSeen(hex.EncodeToString(mac)), 1, 2*WebhookWindow+time.Minute).Result()
 	if err != nil {
 		return nil, unavailable("webhook replay check", err)
