@@ -35,6 +35,10 @@ type Config struct {
 	// BannedTerms is a YAML file of the absolute terms cues are checked
 	// for (the shape of rules/banned_terms.yaml); zero means the built-in list.
 	BannedTerms string
+	// WebhookAllow is a comma-separated list of CIDRs or addresses that
+	// rule webhooks may reach although they are internal (loopback,
+	// private, link-local, metadata); zero allows none.
+	WebhookAllow string
 
 	Server server.Config
 	Live   live.Config
@@ -49,6 +53,9 @@ func (c *Config) Validate() error {
 		return errors.New("no Redis: set --redis or LIVEDECK_REDIS_URL (e.g. redis://127.0.0.1:6379)")
 	}
 	if _, err := redisx.ParseURL(c.RedisURL, c.Redis); err != nil {
+		return err
+	}
+	if _, err := rules.ParseAllowList(c.WebhookAllow); err != nil {
 		return err
 	}
 	if err := c.Auth.Validate(); err != nil {
@@ -113,6 +120,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	rm.Instrument(a.blocking, "blocking")
 	var rcfg rules.EngineConfig
+	rcfg.Webhooks.Policy.Allow, _ = rules.ParseAllowList(cfg.WebhookAllow) // checked by Validate
 	if cfg.BannedTerms != "" {
 		if rcfg.Banned, err = rules.LoadBannedTerms(cfg.BannedTerms); err != nil {
 			a.Close()

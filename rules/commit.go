@@ -23,8 +23,9 @@ func (e *Engine) commit(ctx context.Context, u livedeck.Update, rr *roomRules, d
 		var err error
 		switch f.kind {
 		case effWebhook:
-			e.hooks.send(e.m, u.Room, f.key, f.hook, f.sig.Rule, u.Now, u.Snapshot)
-			continue
+			if err = e.hooks.send(ctx, e.m, u.Room, f.key, f.hook, f.sig.Rule, u.Now, u.Snapshot); err == nil {
+				continue
+			}
 		case effTier:
 			set := f.tier
 			if set == nil {

@@ -27,6 +27,7 @@ type Engine struct {
 	banned   []string
 	interval time.Duration
 	hooks    *webhooks
+	policy   AddrPolicy       // where webhooks may go
 	clock    func() time.Time // wall clock for version checks and staleness; benchmarks step it
 	programs *programs        // compiled rule sets shared by rooms with the same source
 	rerun    bool             // run every condition every evaluation (tests compare with it)
@@ -89,6 +90,7 @@ type EngineConfig struct {
 	Location *time.Location // for active windows; nil means time.Local
 	Banned   []string       // absolute terms a cue may not use, in BannedTerms.List form ("!" marks an allowed phrase); nil means DefaultBanned
 	Interval time.Duration  // expected time between a room's evaluations, for the missed-evaluations metric; zero means 100 ms
+	Webhooks WebhookConfig  // outbound webhook delivery: address policy, retries, leases
 }
 
 // NewEngine builds an engine.
@@ -106,8 +108,8 @@ func NewEngine(cfg EngineConfig, store *Store, rdb redis.UniversalClient, m *Met
 		log = slog.Default()
 	}
 	e := &Engine{store: store, rdb: rdb, m: m, log: log, loc: cfg.Location, banned: cfg.Banned, interval: cfg.Interval,
-		clock: time.Now, programs: newPrograms(), rooms: map[string]*roomRules{}}
-	e.hooks = newWebhooks(store, log)
+		clock: time.Now, programs: newPrograms(), rooms: map[string]*roomRules{}, policy: cfg.Webhooks.Policy}
+	e.hooks = newWebhooks(cfg.Webhooks, rdb, store, NewSecrets(rdb), log)
 	return e
 }
 

@@ -11,6 +11,8 @@ type Metrics struct {
 	dropped     prometheus.Counter
 	duration    prometheus.Histogram
 	webhooks    *prometheus.CounterVec
+	// hookFailures counts failed webhook attempts by failure code.
+	hookFailures *prometheus.CounterVec
 }
 
 // NewMetrics registers the engine's metrics with reg.
@@ -29,16 +31,18 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		duration: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: "livedeck", Subsystem: "rules", Name: "evaluation_duration_seconds",
 			Help: "Time to evaluate one room's rules.", Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25}}),
 		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "livedeck", Subsystem: "rules", Name: "webhooks_total",
-			Help: "Outbound webhook deliveries by result (ok, retry, failed, dropped)."}, []string{"result"}),
+			Help: "Outbound webhook deliveries by result: queued (in Redis), ok, retry (an attempt failed, tried again later), failed (retries used up, alert raised), dropped (the room's queue was full, alert raised)."}, []string{"result"}),
+		hookFailures: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "livedeck", Subsystem: "rules", Name: "webhook_failures_total",
+			Help: "Failed outbound webhook attempts by code (timeout, refused, reset, dns, tls, blocked, network, secret, unavailable, http_4xx, http_5xx, …)."}, []string{"code"}),
 	}
 	// Known labels at zero from the start, so increase() sees the first
 	// failure and dashboards show every series.
 	for _, k := range []string{"fired", "resolved", "blocked", "held", "cue", "alert", "tier", "gift", "revoked"} {
 		m.firings.WithLabelValues(k)
 	}
-	for _, r := range []string{"ok", "retry", "failed", "dropped"} {
+	for _, r := range []string{"queued", "ok", "retry", "failed", "dropped"} {
 		m.webhooks.WithLabelValues(r)
 	}
-	reg.MustRegister(m.evaluations, m.firings, m.errors, m.missed, m.dropped, m.duration, m.webhooks)
+	reg.MustRegister(m.evaluations, m.firings, m.errors, m.missed, m.dropped, m.duration, m.webhooks, m.hookFailures)
 	return m
 }

@@ -122,6 +122,9 @@ const (
 
 // WebhookAction posts the firing to the shop system.
 type WebhookAction struct {
-	URL    string `yaml:"url" json:"url"`
-	Secret string `yaml:"secret,omitempty" json:"secret,omitempty"` // HMAC-SHA256 key; empty means unsigned
+	URL string `yaml:"url" json:"url"`
+	// Secret names the secret (managed by admins, /api/v1/rule-secrets)
+	// the delivery is signed with, HMAC-SHA256; empty means unsigned. A
+	// rule set never holds a secret's value.
+	Secret string `yaml:"secret,omitempty" json:"secret,omitempty"`
 }

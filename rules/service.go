@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"text/template"
 	"time"
@@ -17,17 +18,21 @@ import (
 
 // Service is what the HTTP API uses: validate, save, roll back, dry-run.
 type Service struct {
-	Store  *Store
-	Engine *Engine
-	rdb    redis.UniversalClient
-	banned []string
+	Store   *Store
+	Engine  *Engine
+	Secrets *Secrets // the named secrets webhooks sign with
+	rdb     redis.UniversalClient
+	banned  []string
+	// resolver looks webhook hosts up at validation; the address policy
+	// is checked again on every dial.
+	resolver *net.Resolver
 }
 
 // NewService wires a store and engine on rdb.
 func NewService(rdb redis.UniversalClient, cfg EngineConfig, m *Metrics) *Service {
 	store := NewStore(rdb)
 	e := NewEngine(cfg, store, rdb, m, nil)
-	return &Service{Store: store, Engine: e, rdb: rdb, banned: e.banned}
+	return &Service{Store: store, Engine: e, Secrets: NewSecrets(rdb), rdb: rdb, banned: e.banned, resolver: net.DefaultResolver}
 }
 
 // Check parses (YAML or JSON, detected) and compiles src. A parse or
@@ -43,6 +48,25 @@ func (s *Service) CheckAs(src []byte, format string) (*Compiled, Problems, error
 	}
 	c, probs := Compile(rs, s.banned)
 	if c == nil {
+		return nil, probs, &InvalidError{Problems: probs}
+	}
+	return c, probs, nil
+}
+
+// Validate is CheckAs plus what needs the world outside the source: each
+// webhook's secret must name a secret an admin created, and its URL must
+// not reach an internal address the operator has not allowed.
+func (s *Service) Validate(ctx context.Context, src []byte, format string) (*Compiled, Problems, error) {
+	c, probs, err := s.CheckAs(src, format)
+	if err != nil {
+		return c, probs, err
+	}
+	hprobs, err := s.checkHooks(ctx, c)
+	if err != nil {
+		return nil, probs, err
+	}
+	probs = append(probs, hprobs...)
+	if len(hprobs.Errors()) > 0 {
 		return nil, probs, &InvalidError{Problems: probs}
 	}
 	return c, probs, nil
@@ -75,7 +99,7 @@ func (s *Service) Put(ctx context.Context, room string, src []byte, author, note
 // engine on this instance uses the new set from its next evaluation,
 // every other instance within a second.
 func (s *Service) Save(ctx context.Context, room string, src []byte, ch Change) (Version, Problems, error) {
-	c, probs, err := s.CheckAs(src, ch.Format)
+	c, probs, err := s.Validate(ctx, src, ch.Format)
 	if err != nil {
 		return Version{}, probs, err
 	}
@@ -160,7 +184,7 @@ func (s *Service) DryRun(ctx context.Context, room string, src []byte) ([]DryRun
 // Each rule is decided as the engine would at its next evaluation after a
 // save: from the state it has now, under its new definition.
 func (s *Service) DryRunAs(ctx context.Context, room string, src []byte, format string) ([]DryRun, Problems, error) {
-	c, probs, err := s.CheckAs(src, format)
+	c, probs, err := s.Validate(ctx, src, format)
 	if err != nil {
 		return nil, probs, err
 	}

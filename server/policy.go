@@ -106,6 +106,13 @@ var policies = map[string]access{
 	"GET /api/v1/rooms/:room/review":          allow(staff...).inRoom().also(reviewCompareInScope),
 	"POST /api/v1/rooms/:room/close":          allow(editors...).inRoom().audited("room.close"),
 
+	// Named secrets rule webhooks sign with: admins of every room; values
+	// are write-only; the handlers audit each change.
+	"GET /api/v1/rule-secrets":          allow(admins...).also(allRoomsAdmin),
+	"POST /api/v1/rule-secrets":         allow(admins...).also(allRoomsAdmin),
+	"PUT /api/v1/rule-secrets/:name":    allow(admins...).also(allRoomsAdmin),
+	"DELETE /api/v1/rule-secrets/:name": allow(admins...).also(allRoomsAdmin),
+
 	// Administration.
 	"GET /api/v1/users":                                  allow(admins...),
 	"POST /api/v1/users":                                 allow(admins...),

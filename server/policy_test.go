@@ -82,6 +82,11 @@ var expectedAccess = map[string]struct {
 	"POST /api/v1/rooms/:room/host-links":       {"admin producer", true},
 	"DELETE /api/v1/rooms/:room/host-links/:id": {"admin producer", true},
 
+	"GET /api/v1/rule-secrets":          {"all-rooms admin", false},
+	"POST /api/v1/rule-secrets":         {"all-rooms admin", false},
+	"PUT /api/v1/rule-secrets/:name":    {"all-rooms admin", false},
+	"DELETE /api/v1/rule-secrets/:name": {"all-rooms admin", false},
+
 	"POST /api/v1/rooms/:room/webhook-secrets":           {"admin", true},
 	"DELETE /api/v1/rooms/:room/webhook-secrets/:source": {"admin", true},
 	"POST /api/v1/rooms/:room/rules/validate":            {"admin producer", true},
@@ -171,6 +176,7 @@ func TestPolicyRouteWalk(t *testing.T) {
 }
 
 func walkExpect(roles string, room bool, cr walkCred) string {
+	roles, allRooms := strings.CutPrefix(roles, "all-rooms ") // only callers scoped to every room
 	switch {
 	case roles == "public":
 		return "admitted"
@@ -179,6 +185,8 @@ func walkExpect(roles string, room bool, cr walkCred) string {
 	case !strings.Contains(" "+roles+" ", " "+string(cr.role)+" "):
 		return "403"
 	case room && cr.rooms[0] != "a" && cr.rooms[0] != "*":
+		return "403"
+	case allRooms && cr.rooms[0] != "*":
 		return "403"
 	}
 	return "admitted"
@@ -200,7 +208,7 @@ func walkPath(tmpl string) string {
 	if tmpl == "/ws" {
 		return "/ws?rooms=a&view=host"
 	}
-	r := strings.NewReplacer(":room", "a", ":user", "nobody", ":id", "nope", ":source", "shop", "*", "x")
+	r := strings.NewReplacer(":room", "a", ":user", "nobody", ":id", "nope", ":source", "shop", ":name", "nope", "*", "x")
 	return r.Replace(tmpl)
 }
 

@@ -26,6 +26,7 @@ func (s *Server) rulesRoutes(api *echo.Group) {
 		return
 	}
 	api.GET("/rules/templates", s.ruleTemplates)
+	s.ruleSecretRoutes(api)
 	r := api.Group("/rooms/:room")
 	r.GET("/rules", s.getRules)
 	r.PUT("/rules", s.putRules)
@@ -110,7 +111,7 @@ func (s *Server) getRules(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.deps.Rules.Store.Current(ctx, room)
+	v, err := s.deps.Rules.Current(ctx, room)
 	if err != nil {
 		return err
 	}
@@ -156,7 +157,7 @@ func (s *Server) validateRules(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	_, probs, err := s.deps.Rules.CheckAs(src, ruleFormat(c))
+	_, probs, err := s.deps.Rules.Validate(c.Request().Context(), src, ruleFormat(c))
 	if err != nil {
 		return rulesError(c, probs, err)
 	}
@@ -187,7 +188,7 @@ func (s *Server) ruleVersions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	vs, err := s.deps.Rules.Store.Versions(ctx, room)
+	vs, err := s.deps.Rules.Versions(ctx, room)
 	if err != nil {
 		return err
 	}

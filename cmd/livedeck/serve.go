@@ -50,6 +50,7 @@ func serveFlags(fs *flagSet, cfg *app.Config, limits *rateFlags) {
 	fs.Int(&limits.principal, "api-user-limit", "LIVEDECK_API_USER_LIMIT", 50, "API requests (websocket upgrades included) per second per user or token (burst twice that)")
 	fs.Int(&limits.api, "api-ip-limit", "LIVEDECK_API_IP_LIMIT", 100, "requests per second per client IP (burst twice that)")
 	fs.String(&cfg.BannedTerms, "banned-terms", "LIVEDECK_BANNED_TERMS", "", "YAML file of absolute terms cue texts are checked for (default: the built-in list, rules/banned_terms.yaml)")
+	fs.String(&cfg.WebhookAllow, "webhook-allow", "LIVEDECK_WEBHOOK_ALLOW", "", "comma-separated CIDRs or addresses rule webhooks may reach although internal (loopback, private, link-local, metadata), e.g. 10.1.2.0/24; default none")
 	fs.String(&cfg.Live.Classifier, "classifier", "LIVEDECK_CLASSIFIER", "", "YAML file of comment keyword lists (default: built-in lists)")
 	fs.Duration(&cfg.Live.StaleAfter, "stale-after", "LIVEDECK_STALE_AFTER", 30*time.Second, "a source silent this long is marked stale on the dashboard, with the numbers it feeds")
 }
