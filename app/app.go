@@ -41,6 +41,7 @@ type Config struct {
 	WebhookAllow string
 
 	Server server.Config
+	Hub    server.HubConfig // the metrics budget (MetricsInterval, MetricsBurst); New sets the rest
 	Live   live.Config
 	Ingest ingest.Config
 	Auth   auth.Config
@@ -152,6 +153,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	rm.Instrument(a.hubBlock, "hub")
 	a.hub = server.NewHub(server.HubConfig{Instance: cfg.Instance,
+		MetricsInterval: cfg.Hub.MetricsInterval, MetricsBurst: cfg.Hub.MetricsBurst,
 		// Processed rooms republish at least every second; five without
 		// one means the room lost its processor or its backlog grows.
 		ProcessingLag: 5 * time.Second, RedisProbed: rm.Probed}, rdb, a.hubBlock, a.registry, log)

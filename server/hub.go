@@ -10,14 +10,21 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
+	"golang.org/x/time/rate"
 )
 
 // HubConfig tunes the console's websocket hub.
 type HubConfig struct {
-	Instance        string        // name sent in hello; zero means the hostname
-	SendQueue       int           // messages queued per client before it counts as slow; zero means 128
-	MaxRooms        int           // rooms per connection; zero means 20
-	MetricsInterval time.Duration // least gap between metrics messages of a room; zero means 100 ms (10/s)
+	Instance  string // name sent in hello; zero means the hostname
+	SendQueue int    // messages queued per client before it counts as slow; zero means 128
+	MaxRooms  int    // rooms per connection; zero means 20
+	// A room's metrics budget: on average one metrics message per
+	// MetricsInterval (zero means 100 ms, 10/s), and up to MetricsBurst
+	// (zero means 3) at once after a quiet spell. Within the budget every
+	// update goes out as it arrives; only a room over it has its metrics
+	// coalesced (the newest wins) until the budget allows the next.
+	MetricsInterval time.Duration
+	MetricsBurst    int
 	SignalBlock     time.Duration // XREAD BLOCK of a room's signal relay; zero means 1 s
 	CloseWait       time.Duration // shutdown waits this long for close frames to go out; zero means 2 s
 	HealthInterval  time.Duration // how often Redis is probed for the consoles' health state; zero means 500 ms
@@ -39,6 +46,9 @@ func (c *HubConfig) setDefaults() {
 	}
 	if c.MetricsInterval <= 0 {
 		c.MetricsInterval = 100 * time.Millisecond
+	}
+	if c.MetricsBurst <= 0 {
+		c.MetricsBurst = 3
 	}
 	if c.SignalBlock <= 0 {
 		c.SignalBlock = time.Second
@@ -202,12 +212,12 @@ type hubState struct {
 
 // hubRoom is one room with clients on this instance.
 type hubRoom struct {
-	clients     map[*client]struct{}
-	watch       *roomWatch
-	pending     *outMsg // newest metrics not yet sent
-	lastMetrics time.Time
-	lastLive    time.Time  // newest metrics relayed, or when the room was first watched
-	health      healthData // as last sent to the room's clients
+	clients  map[*client]struct{}
+	watch    *roomWatch
+	pending  *outMsg       // newest metrics not yet sent
+	budget   *rate.Limiter // the room's metrics budget
+	lastLive time.Time     // newest metrics relayed, or when the room was first watched
+	health   healthData    // as last sent to the room's clients
 }
 
 func (s *hubState) add(c *client) {
@@ -220,7 +230,7 @@ func (s *hubState) add(c *client) {
 	for _, id := range c.rooms {
 		r := s.rooms[id]
 		if r == nil {
-			r = &hubRoom{clients: map[*client]struct{}{}, watch: s.h.relay.watch(id), lastLive: time.Now(), health: healthData{Status: "ok"}}
+			r = &hubRoom{clients: map[*client]struct{}{}, watch: s.h.relay.watch(id), lastLive: time.Now(), health: healthData{Status: "ok"}, budget: s.h.metricsBudget()}
 			s.rooms[id] = r
 		}
 		r.clients[c] = struct{}{}
@@ -235,8 +245,13 @@ func (s *hubState) add(c *client) {
 	s.h.m.clients.Inc()
 }
 
-// deliver sends m to the room's clients; metrics at most once per
-// MetricsInterval per room, the newest winning.
+// metricsBudget is a room's token bucket for metrics messages.
+func (h *Hub) metricsBudget() *rate.Limiter {
+	return rate.NewLimiter(rate.Every(h.cfg.MetricsInterval), h.cfg.MetricsBurst)
+}
+
+// deliver sends m to the room's clients at once, except metrics of a room
+// over its budget: those wait, the newest winning, for flushMetrics.
 func (s *hubState) deliver(m *outMsg, now time.Time) {
 	r := s.rooms[m.room]
 	if r == nil {
@@ -244,25 +259,26 @@ func (s *hubState) deliver(m *outMsg, now time.Time) {
 	}
 	if m.typ == typeMetrics {
 		r.lastLive = now
-		if now.Sub(r.lastMetrics) < s.h.cfg.MetricsInterval {
+		if !r.budget.AllowN(now, 1) {
 			r.pending = m
 			s.pending[m.room] = r
 			return
 		}
-		r.lastMetrics, r.pending = now, nil
+		r.pending = nil // older than m
 		delete(s.pending, m.room)
 	}
 	s.fanout(r, m)
 }
 
-// flushMetrics sends coalesced metrics whose interval has passed.
+// flushMetrics sends the coalesced metrics of rooms whose budget allows
+// another message.
 func (s *hubState) flushMetrics(now time.Time) {
 	for id, r := range s.pending {
-		if now.Sub(r.lastMetrics) < s.h.cfg.MetricsInterval {
+		if !r.budget.AllowN(now, 1) {
 			continue
 		}
 		m := r.pending
-		r.lastMetrics, r.pending = now, nil
+		r.pending = nil
 		delete(s.pending, id)
 		s.fanout(r, m)
 	}

@@ -19,7 +19,7 @@ func BenchmarkHubBroadcast(b *testing.B) {
 		b.Run(fmt.Sprint(n, "clients"), func(b *testing.B) {
 			h := NewHub(HubConfig{}, nil, nil, newTestRegistry(), nil)
 			s := &hubState{h: h, clients: map[*client]struct{}{}, rooms: map[string]*hubRoom{}, pending: map[string]*hubRoom{}}
-			r := &hubRoom{clients: map[*client]struct{}{}}
+			r := &hubRoom{clients: map[*client]struct{}{}, budget: h.metricsBudget()}
 			s.rooms["r1"] = r
 			cs := make([]*client, n)
 			for i := range cs {

@@ -116,15 +116,19 @@ func TestWSMetricsCoalesced(t *testing.T) {
 	t.Logf("100 published, %d delivered", n)
 }
 
+// TestHubCoalescesMetricsPerRoom: a room's metrics go out as they arrive
+// while the room is within its budget (10/s, 2 at once here); only a room
+// over it has its metrics held, the newest winning.
 func TestHubCoalescesMetricsPerRoom(t *testing.T) {
-	h := NewHub(HubConfig{MetricsInterval: 100 * time.Millisecond}, nil, nil, newTestRegistry(), nil)
+	h := NewHub(HubConfig{MetricsInterval: 100 * time.Millisecond, MetricsBurst: 2}, nil, nil, newTestRegistry(), nil)
 	s := &hubState{h: h, clients: map[*client]struct{}{}, rooms: map[string]*hubRoom{}, pending: map[string]*hubRoom{}}
 	c := &client{h: h, view: viewOperator, rooms: []string{"a", "b"}, send: make(chan *outMsg, 100)}
 	s.clients[c] = struct{}{}
-	for _, id := range c.rooms {
-		s.rooms[id] = &hubRoom{clients: map[*client]struct{}{c: {}}}
-	}
 	t0 := time.Unix(1000, 0)
+	for _, id := range c.rooms {
+		s.rooms[id] = &hubRoom{clients: map[*client]struct{}{c: {}}, budget: h.metricsBudget()}
+		s.rooms[id].budget.AllowN(t0, 0) // the bucket's clock starts full at t0
+	}
 	metrics := func(room string, seq uint64) *outMsg {
 		m := newOutMsg(typeMetrics, room, "", []byte(`{}`), t0)
 		m.seq = seq
@@ -135,16 +139,22 @@ func TestHubCoalescesMetricsPerRoom(t *testing.T) {
 		msg      *outMsg // nil: a ticker flush
 		wantSent []uint64
 	}{
-		{0, metrics("a", 1), []uint64{1}},                  // leading edge
-		{10, metrics("a", 2), nil},                         // held
-		{20, metrics("a", 3), nil},                         // replaces 2
-		{30, metrics("b", 1), []uint64{1}},                 // another room has its own budget
+		{0, metrics("a", 1), []uint64{1}},                  // within budget: at once
+		{10, metrics("a", 2), []uint64{2}},                 // the burst allows a second
+		{20, metrics("a", 3), nil},                         // over budget: held
+		{30, metrics("a", 4), nil},                         // replaces 3
+		{40, metrics("b", 1), []uint64{1}},                 // another room has its own budget
 		{50, nil, nil},                                     // too early
-		{100, nil, []uint64{3}},                            // newest pending wins
-		{120, metrics("a", 4), nil},                        // held again
+		{100, nil, []uint64{4}},                            // newest pending wins
+		{120, metrics("a", 5), nil},                        // held again
 		{150, &outMsg{typ: "cue", room: "a"}, []uint64{0}}, // signals are never held
-		{210, nil, []uint64{4}},
-		{400, metrics("a", 5), []uint64{5}},
+		{210, nil, []uint64{5}},
+		{250, metrics("a", 6), nil}, // still over budget
+		{290, nil, nil},
+		{300, nil, []uint64{6}},
+		{900, metrics("a", 7), []uint64{7}}, // after a quiet spell: at once
+		{905, metrics("a", 8), []uint64{8}}, // and the burst again
+		{910, metrics("a", 9), nil},
 	}
 	for i, tc := range tests {
 		now := t0.Add(tc.at * time.Millisecond)

@@ -45,6 +45,8 @@ func serveFlags(fs *flagSet, cfg *app.Config, limits *rateFlags) {
 	fs.Int64Var(&cfg.Ingest.StreamMaxLen, "stream-maxlen", 1000000, "approximate MAXLEN of each room's event stream; must exceed any processing backlog (env LIVEDECK_STREAM_MAXLEN)")
 	fs.env["stream-maxlen"] = "LIVEDECK_STREAM_MAXLEN"
 	fs.String(&cfg.Auth.PublicOrigin, "public-origin", "LIVEDECK_PUBLIC_ORIGIN", "", "the console's URL behind a proxy, e.g. https://live.example.com (https makes session cookies Secure)")
+	fs.Duration(&cfg.Hub.MetricsInterval, "ws-metrics-interval", "LIVEDECK_WS_METRICS_INTERVAL", 100*time.Millisecond, "a room's live-numbers budget on the console: one message per interval on average; a room within it gets every update at once, one over it the newest per interval")
+	fs.Int(&cfg.Hub.MetricsBurst, "ws-metrics-burst", "LIVEDECK_WS_METRICS_BURST", 3, "live-numbers messages a room may send at once after a quiet spell (with --ws-metrics-interval)")
 	fs.Int(&cfg.Auth.MaxConnsPerUser, "max-ws-per-user", "LIVEDECK_MAX_WS_PER_USER", 20, "websocket connections per user or token on each instance")
 	fs.Int(&limits.ingest, "ingest-limit", "LIVEDECK_INGEST_LIMIT", 200, "ingest requests per second per token or webhook (burst twice that)")
 	fs.Int(&limits.principal, "api-user-limit", "LIVEDECK_API_USER_LIMIT", 50, "API requests (websocket upgrades included) per second per user or token (burst twice that)")
