@@ -4,8 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"log/slog"
-	"math"
 	"os"
 	"testing"
 	"time"
@@ -229,57 +230,22 @@ func testMetricsExact(t *testing.T, tg redisTarget) {
 		GMV: 39800, GMVPerMin: 39800, OrdersCreated: 3, OrdersPaid: 2, OrdersCancelled: 1, OrdersRefunded: 1,
 		Buyers: 2, Conversion: 0.4, UVValue: 7960, AOV: 19900,
 		Funnel: livedeck.Funnel{Exposures: 4, Clicks: 2, Orders: 3, Paid: 2},
+		// Click 2 of 4 exposures; no cart adds, so cart and order rates are 0;
+		// 2 of 3 orders paid.
+		FunnelRates: livedeck.FunnelRates{Click: 0.5, Paid: 2.0 / 3},
+		Views:       2,                // enter events
+		GPM:         39800 * 1000 / 2, // GMV per 1,000 views
 		SKUs: map[string]livedeck.SKUStats{
 			"A": {Exposures: 4, Clicks: 2, CTR: 0.5, Orders: 2, ClickToOrder: 1, UnitsSold: 2, GMV: 39800, Stock: 48},
 			"B": {Orders: 1, Stock: 10},
 		},
 	}
-	checks := []check{
-		{"online", float64(got.Online), float64(want.Online)},
-		{"peak_online", float64(got.PeakOnline), float64(want.PeakOnline)},
-		{"uv", float64(got.UV), float64(want.UV)},
-		{"avg_watch_seconds", got.AvgWatchSeconds, want.AvgWatchSeconds},
-		{"comments", float64(got.Comments), float64(want.Comments)},
-		{"likes", float64(got.Likes), float64(want.Likes)},
-		{"follows", float64(got.Follows), float64(want.Follows)},
-		{"shares", float64(got.Shares), float64(want.Shares)},
-		{"gift_value", float64(got.GiftValue), float64(want.GiftValue)},
-		{"comments_per_min", got.CommentsPerMin, want.CommentsPerMin},
-		{"intent_per_min", got.IntentPerMin, want.IntentPerMin},
-		{"questions_per_min", got.QuestionsPerMin, want.QuestionsPerMin},
-		{"abuse_per_min", got.AbusePerMin, want.AbusePerMin},
-		{"likes_per_min", got.LikesPerMin, want.LikesPerMin},
-		{"gmv", float64(got.GMV), float64(want.GMV)},
-		{"gmv_per_min", float64(got.GMVPerMin), float64(want.GMVPerMin)},
-		{"orders_created", float64(got.OrdersCreated), float64(want.OrdersCreated)},
-		{"orders_paid", float64(got.OrdersPaid), float64(want.OrdersPaid)},
-		{"orders_cancelled", float64(got.OrdersCancelled), float64(want.OrdersCancelled)},
-		{"orders_refunded", float64(got.OrdersRefunded), float64(want.OrdersRefunded)},
-		{"buyers", float64(got.Buyers), float64(want.Buyers)},
-		{"conversion", got.Conversion, want.Conversion},
-		{"uv_value", got.UVValue, want.UVValue},
-		{"aov", got.AOV, want.AOV},
-		{"funnel.exposures", float64(got.Funnel.Exposures), float64(want.Funnel.Exposures)},
-		{"funnel.clicks", float64(got.Funnel.Clicks), float64(want.Funnel.Clicks)},
-		{"funnel.orders", float64(got.Funnel.Orders), float64(want.Funnel.Orders)},
-		{"funnel.paid", float64(got.Funnel.Paid), float64(want.Funnel.Paid)},
-	}
-	for sku, w := range want.SKUs {
-		g := got.SKUs[sku]
-		checks = append(checks,
-			check{sku + ".exposures", float64(g.Exposures), float64(w.Exposures)},
-			check{sku + ".clicks", float64(g.Clicks), float64(w.Clicks)},
-			check{sku + ".ctr", g.CTR, w.CTR},
-			check{sku + ".click_to_order", g.ClickToOrder, w.ClickToOrder},
-			check{sku + ".units_sold", float64(g.UnitsSold), float64(w.UnitsSold)},
-			check{sku + ".gmv", float64(g.GMV), float64(w.GMV)},
-			check{sku + ".stock", float64(g.Stock), float64(w.Stock)},
-		)
-	}
-	for _, c := range checks {
-		if math.Abs(c.got-c.want) > 1e-9 {
-			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
-		}
+	// The whole snapshot is compared; the fields left out are named: ids and
+	// times of the run, and what other tests check (freshness, keywords).
+	ignore := cmpopts.IgnoreFields(livedeck.Snapshot{}, "Room", "Seq", "LastID", "AsOf",
+		"ViewersAgeSeconds", "OnlineStale", "StaleAfterSeconds", "Sources", "Keywords")
+	if diff := cmp.Diff(want, got, ignore, cmpopts.EquateApprox(0, 1e-9), cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("snapshot (-want +got):\n%s", diff)
 	}
 
 	// The comment that looks like HTML is kept as text, classified, and in
