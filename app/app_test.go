@@ -24,9 +24,18 @@ import (
 // startApp runs the whole app in-process against a real redis-server.
 func startApp(t *testing.T) (*App, context.CancelFunc, chan error) {
 	t.Helper()
+	return startAppWith(t, nil)
+}
+
+// startAppWith is startApp with a change to the configuration.
+func startAppWith(t *testing.T, change func(*Config)) (*App, context.CancelFunc, chan error) {
+	t.Helper()
 	srv := redistest.Start(t)
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	cfg := Config{RedisURL: srv.URL(), Instance: "t1", Server: server.Config{Addr: "127.0.0.1:0"}}
+	if change != nil {
+		change(&cfg)
+	}
 	cfg.Auth.AdminToken = testToken
 	// Tests fire hundreds of requests a second from one address.
 	cfg.Auth.Limits.APIPerIP = redis_rate.PerSecond(100000)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -121,9 +122,11 @@ type Deletion struct {
 // Delete removes an archived room and every key it has, on every master
 // of a Redis Cluster. A room not archived, or archived but not yet at rest
 // (its last events are still being folded, for a few seconds after
-// archiving), is a conflict. The room's record goes last, so a delete that
-// failed half-way can be retried.
-func (r *Rooms) Delete(ctx context.Context, id string) (Deletion, error) {
+// archiving), is a conflict. before, if set, runs once the room may be
+// deleted and before any key goes (the caller revokes what lives outside
+// the room's keys). The room's record goes last, so a delete that failed
+// half-way can be retried.
+func (r *Rooms) Delete(ctx context.Context, id string, before func(context.Context) error) (Deletion, error) {
 	room, err := r.Get(ctx, id)
 	if err != nil {
 		return Deletion{}, err
@@ -145,6 +148,11 @@ func (r *Rooms) Delete(ctx context.Context, id string) (Deletion, error) {
 	if held.Val() > 0 || !resting.Val() {
 		return Deletion{}, livedeck.Errorf(livedeck.ECONFLICT, "room",
 			"room %s is still being processed; it is let go within seconds of archiving: retry", quoteShort(id))
+	}
+	if before != nil {
+		if err := before(ctx); err != nil {
+			return Deletion{}, fmt.Errorf("delete room %s: %w", id, err)
+		}
 	}
 	// Unlisted first: no instance takes it while its keys go.
 	if err := r.rdb.SRem(ctx, redisx.RoomsKey, id).Err(); err != nil {
@@ -178,3 +186,7 @@ func (r *Rooms) Delete(ctx context.Context, id string) (Deletion, error) {
 	}
 	return Deletion{Room: id, Keys: n}, nil
 }
+
+// Retention is how long an archived room keeps its event stream, dedupe
+// sets and dead letters.
+func (r *Rooms) Retention() time.Duration { return r.retention }

@@ -61,7 +61,7 @@ func testRoomLifecycleStore(t *testing.T, rdb redis.UniversalClient) {
 	if _, err := rooms.Archive(ctx, "show", nil); code(err) != livedeck.ECONFLICT || !strings.Contains(err.Error(), "close it first") {
 		t.Fatalf("archiving a live room: %v", err)
 	}
-	if _, err := rooms.Delete(ctx, "show"); code(err) != livedeck.ECONFLICT || !strings.Contains(err.Error(), "archive it first") {
+	if _, err := rooms.Delete(ctx, "show", nil); code(err) != livedeck.ECONFLICT || !strings.Contains(err.Error(), "archive it first") {
 		t.Fatalf("deleting a live room: %v", err)
 	}
 	closed, err := rooms.Close(ctx, "show")
@@ -128,14 +128,14 @@ func testRoomLifecycleStore(t *testing.T, rdb redis.UniversalClient) {
 	}
 
 	// Not yet at rest: the processor still folds its last events.
-	if _, err := rooms.Delete(ctx, "show"); code(err) != livedeck.ECONFLICT || !strings.Contains(err.Error(), "retry") {
+	if _, err := rooms.Delete(ctx, "show", nil); code(err) != livedeck.ECONFLICT || !strings.Contains(err.Error(), "retry") {
 		t.Fatalf("deleting a room not yet at rest: %v", err)
 	}
 	if err := rdb.SAdd(ctx, redisx.RestingKey, "show").Err(); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := redisx.ScanKeys(ctx, rdb, k.Match("*"))
-	del, err := rooms.Delete(ctx, "show")
+	del, err := rooms.Delete(ctx, "show", nil)
 	if err != nil || del.Keys != len(before) || del.Keys < 5 {
 		t.Fatalf("delete: %+v (room had %d keys: %v): %v", del, len(before), before, err)
 	}

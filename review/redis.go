@@ -24,12 +24,9 @@ type Store struct {
 
 // Build folds room's event stream, signals and order tiers into a review.
 func (s *Store) Build(ctx context.Context, room livedeck.Room, window int) (*Review, error) {
-	// A review folded before the segmenter is ready would keep no keywords.
-	if s.Text != nil {
-		if err := s.Text.Ready(ctx); err != nil {
-			return nil, fmt.Errorf("review of room %s: %w", room.ID, err)
-		}
-	}
+	// Folded before the segmenter is ready, a review has no keywords: it
+	// says so, and is not kept.
+	pending := s.Text != nil && !s.Text.Segmenting()
 	k := redisx.Room(room.ID)
 	b := NewBuilder(room, s.Text, window)
 	from, last := "-", ""
@@ -70,7 +67,7 @@ func (s *Store) Build(ctx context.Context, room livedeck.Room, window int) (*Rev
 		return nil, err
 	}
 	r := b.Build(Now())
-	r.Source, r.LastID, r.Partial = "redis", last, partial
+	r.Source, r.LastID, r.Partial, r.KeywordsPending = "redis", last, partial, pending
 	return r, nil
 }
 
@@ -149,10 +146,16 @@ func (s *Store) Load(ctx context.Context, room string) (*Review, error) {
 
 // Get returns room's review with cue windows of window minutes: the saved
 // one when it is still current (no event arrived since it was built, e.g. a
-// late refund), else a fresh one, which is saved if the room is closed.
+// late refund), else a fresh one, which is saved if the room is closed (and
+// its keywords were counted: see Review.KeywordsPending). An
+// archived room has only the review kept when it was archived (its events
+// expire).
 func (s *Store) Get(ctx context.Context, room livedeck.Room, window int) (*Review, error) {
 	if window <= 0 {
 		window = DefaultWindow
+	}
+	if room.Status == livedeck.RoomArchived {
+		return s.kept(ctx, room.ID, window)
 	}
 	if room.Status == livedeck.RoomClosed {
 		saved, err := s.Load(ctx, room.ID)
@@ -173,12 +176,26 @@ func (s *Store) Get(ctx context.Context, room livedeck.Room, window int) (*Revie
 	if err != nil {
 		return nil, err
 	}
-	if room.Status == livedeck.RoomClosed && window == DefaultWindow {
+	if room.Status == livedeck.RoomClosed && window == DefaultWindow && !r.KeywordsPending {
 		if err := s.Save(ctx, r); err != nil {
 			return nil, err
 		}
 	}
 	return r, nil
+}
+
+// kept is an archived room's saved review.
+func (s *Store) kept(ctx context.Context, room string, window int) (*Review, error) {
+	saved, err := s.Load(ctx, room)
+	switch {
+	case err != nil:
+		return nil, err
+	case saved == nil:
+		return nil, livedeck.Errorf(livedeck.ENOTFOUND, "room", "room %s is archived and kept no review: archive it again to build one", room)
+	case saved.Window != window:
+		return nil, livedeck.Errorf(livedeck.EINVALID, "window", "room %s is archived: only its kept review, window %d, is available", room, saved.Window)
+	}
+	return saved, nil
 }
 
 func (s *Store) newestID(ctx context.Context, room string) (string, error) {

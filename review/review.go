@@ -24,6 +24,10 @@ type Review struct {
 	Window   int    `json:"window_min"`        // N of cue effectiveness: minutes before and after each cue
 	Source   string `json:"source"`            // redis (a room) or file (offline)
 	LastID   string `json:"last_id,omitempty"` // stream id of the newest event folded
+	// KeywordsPending: built while the comment segmenter was still loading
+	// (seconds after a start), so Keywords is empty; such a review is not
+	// kept, and asking again builds it complete.
+	KeywordsPending bool `json:"keywords_pending,omitempty"`
 
 	Headline  Headline                `json:"headline"`
 	Timeline  []Minute                `json:"timeline"`

@@ -25,6 +25,7 @@ import (
 	"github.com/livedeck/livedeck/internal/redistest"
 	"github.com/livedeck/livedeck/live"
 	"github.com/livedeck/livedeck/redisx"
+	"github.com/livedeck/livedeck/review"
 	"github.com/livedeck/livedeck/rules"
 )
 
@@ -84,7 +85,7 @@ func newAuthFixtureOn(t *testing.T, url string, acfg auth.Config, scfg Config) *
 		Redis: rdb, Registry: reg, Logger: log, Series: &live.SeriesStore{RDB: rdb},
 		Console: fstest.MapFS{"index.html": {Data: []byte("<!doctype html>console")}, "assets/app.js": {Data: []byte("1")}},
 		Ingest:  ing, Hub: hub, Rules: rules.NewService(rdb, rules.EngineConfig{}, rules.NewMetrics(reg)), Auth: svc,
-		Connectors: gateway.New(rdb, ing, reg, gateway.Config{}),
+		Connectors: gateway.New(rdb, ing, reg, gateway.Config{}), Review: &review.Store{RDB: rdb},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -19,7 +19,8 @@ const (
 
 // deadlines gives each request a deadline by route: websockets none (they
 // live long; their handshake has its own), /readyz 1 s, ingest the ingest
-// write timeout, reviews 30 s, everything else Config.RequestTimeout.
+// write timeout, reviews (and archiving, which keeps one) 30 s, everything
+// else Config.RequestTimeout.
 func (s *Server) deadlines(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		d := s.budget(c)
@@ -42,7 +43,7 @@ func (s *Server) budget(c echo.Context) time.Duration {
 		return 0
 	case method == http.MethodPost && strings.HasSuffix(path, "/events") && s.deps.Ingest != nil:
 		return s.deps.Ingest.Config().WriteTimeout
-	case strings.HasSuffix(path, "/review"):
+	case strings.HasSuffix(path, "/review") || strings.HasSuffix(path, "/archive"):
 		return reviewBudget
 	}
 	return s.cfg.RequestTimeout

@@ -105,6 +105,8 @@ var policies = map[string]access{
 	"GET /api/v1/rooms/:room/gifts":           allow(staff...).inRoom(),
 	"GET /api/v1/rooms/:room/review":          allow(staff...).inRoom().also(reviewCompareInScope),
 	"POST /api/v1/rooms/:room/close":          allow(editors...).inRoom().audited("room.close"),
+	"POST /api/v1/rooms/:room/archive":        allow(admins...).inRoom().audited("room.archive"),
+	"DELETE /api/v1/rooms/:room":              allow(admins...).inRoom().audited("room.delete"),
 
 	// Named secrets rule webhooks sign with: admins of every room; values
 	// are write-only; the handlers audit each change.

@@ -71,6 +71,8 @@ var expectedAccess = map[string]struct {
 	"GET /api/v1/rooms/:room/gifts":             {"admin producer operator", true},
 	"GET /api/v1/rooms/:room/review":            {"admin producer operator", true},
 	"POST /api/v1/rooms/:room/close":            {"admin producer", true},
+	"POST /api/v1/rooms/:room/archive":          {"admin", true},
+	"DELETE /api/v1/rooms/:room":                {"admin", true},
 	"GET /api/v1/users":                         {"admin", false},
 	"POST /api/v1/users":                        {"admin", false},
 	"PATCH /api/v1/users/:user":                 {"admin", false},

@@ -22,6 +22,7 @@ func (s *Server) routes() {
 	s.connectorRoutes(api)
 	s.rulesRoutes(api)
 	s.reviewRoutes(api)
+	s.roomLifecycleRoutes(api)
 	s.wsRoutes()
 	s.consoleRoutes()
 }
