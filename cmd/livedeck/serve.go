@@ -55,6 +55,9 @@ func serveFlags(fs *flagSet, cfg *app.Config, limits *rateFlags) {
 	fs.String(&cfg.WebhookAllow, "webhook-allow", "LIVEDECK_WEBHOOK_ALLOW", "", "comma-separated CIDRs or addresses rule webhooks may reach although internal (loopback, private, link-local, metadata), e.g. 10.1.2.0/24; default none")
 	fs.String(&cfg.Live.Classifier, "classifier", "LIVEDECK_CLASSIFIER", "", "YAML file of comment keyword lists (default: built-in lists)")
 	fs.Duration(&cfg.Live.StaleAfter, "stale-after", "LIVEDECK_STALE_AFTER", 30*time.Second, "a source silent this long is marked stale on the dashboard, with the numbers it feeds")
+	fs.Int(&cfg.Live.MaxRooms, "max-rooms", "LIVEDECK_MAX_ROOMS", 512, "most rooms this instance processes at once; more wait for an owner (metric livedeck_live_rooms_waiting)")
+	fs.Duration(&cfg.Live.ClosedGrace, "closed-grace", "LIVEDECK_CLOSED_GRACE", 10*time.Minute, "how long a closed room is still processed; after it the room rests until a late event (a refund) wakes it")
+	fs.Duration(&cfg.Ingest.ArchiveRetention, "archive-retention", "LIVEDECK_ARCHIVE_RETENTION", 720*time.Hour, "how long an archived room keeps its event stream, dedupe sets and dead letters (its kept review stays until deleted)")
 }
 
 func cmdServe(ctx context.Context, args []string) error {
