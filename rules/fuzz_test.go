@@ -1,8 +1,13 @@
 package rules
 
 import (
+	"regexp"
+	"strconv"
 	"testing"
 )
+
+// quoted finds the string literals of an expression.
+var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'`)
 
 // FuzzParseRules feeds arbitrary bytes to the rule-set parser and compiler:
 // they may refuse anything, but never panic, and what compiles evaluates.
@@ -22,11 +27,27 @@ func FuzzParseRules(f *testing.F) {
 		if c == nil {
 			return
 		}
-		env := Env{Online: 600, SKUs: map[string]*SKU{"A": {CTR: 0.01}}, Sources: map[string]Source{}}
 		for i, r := range c.rules {
+			// Every string the conditions name may be a SKU: with each one
+			// in the room, a compiled condition must evaluate (an unknown
+			// SKU is the one error a room's own products can cause).
+			env := Env{Online: 600, SKUs: map[string]*SKU{"A": {CTR: 0.01}}, Sources: map[string]Source{}}
+			for _, q := range quoted.FindAllString(r.When+" "+r.Clear, -1) {
+				if u, err := strconv.Unquote(q); err == nil {
+					env.SKUs[u] = &SKU{}
+				} else {
+					env.SKUs[q[1:len(q)-1]] = &SKU{}
+				}
+			}
 			st := &ruleState{}
-			m, _ := run(r.when, &env)
-			cl, _ := run(r.clear, &env)
+			m, err := run(r.when, &env)
+			if err != nil {
+				t.Fatalf("rule %q compiled, but when %q fails: %v", r.Name, r.When, err)
+			}
+			cl, err := run(r.clear, &env)
+			if err != nil {
+				t.Fatalf("rule %q compiled, but clear %q fails: %v", r.Name, r.Clear, err)
+			}
 			st.step(r, 1, m, cl, gate{inWindow: true})
 			for j, a := range r.Actions {
 				_ = describe(a, c.rules[i].texts[j], env)
