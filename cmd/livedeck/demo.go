@@ -119,6 +119,7 @@ func demoBanner(base, adminToken string, tokenFromEnv bool, obsKey, logins strin
 	for _, v := range [][2]string{
 		{"Operator dashboard", "/#/operator?rooms=demo-beauty,demo-fashion"},
 		{"Host cues", "/#/host?room=demo-beauty"},
+		{"Big screen", "/#/wall?rooms=demo-beauty,demo-fashion"},
 		{"Rules (producer)", "/#/producer?room=demo-beauty"},
 		{"Review", "/#/review?room=demo-beauty"},
 		{"Connectors (admin)", "/#/connectors?room=demo-bilibili"},

@@ -75,7 +75,7 @@ func TestDemoPrintsWorkingFirstSteps(t *testing.T) {
 	if code, _ := get(t, o[1]+"/api/v1/rooms/demo-fashion", o[2]); code != 403 {
 		t.Fatalf("the OBS link's key reads another room: %d", code)
 	}
-	for _, view := range []string{"/#/operator?rooms=", "/#/host?room=demo-beauty", "/#/producer?room=", "/#/review?room=", "/#/connectors?room=", "/metrics"} {
+	for _, view := range []string{"/#/operator?rooms=", "/#/host?room=demo-beauty", "/#/wall?rooms=", "/#/producer?room=", "/#/review?room=", "/#/connectors?room=", "/metrics"} {
 		if !strings.Contains(text, o[1]+view) {
 			t.Errorf("no link to %s", view)
 		}

@@ -13,6 +13,7 @@ import { hostView } from './views/host'
 import { loginDialog } from './views/login'
 import { operatorView } from './views/operator'
 import { roomsView } from './views/rooms'
+import { wallView } from './views/wall'
 
 /** The per-room views in the navigation, in order, with their labels. */
 const ROOM_VIEWS: readonly [RouteName, MsgKey][] = [
@@ -21,7 +22,7 @@ const ROOM_VIEWS: readonly [RouteName, MsgKey][] = [
 
 /** What a refused view says. */
 const FORBIDDEN: Partial<Record<RouteName, MsgKey>> = {
-  operator: 'view.forbiddenOperator', producer: 'rules.forbidden', review: 'review.forbidden', connectors: 'cx.forbidden',
+  operator: 'view.forbiddenOperator', wall: 'view.forbiddenOperator', producer: 'rules.forbidden', review: 'review.forbidden', connectors: 'cx.forbidden',
 }
 
 interface Mounted {
@@ -81,11 +82,13 @@ export function startApp(container: HTMLElement): void {
     route = parseRoute(location.hash)
     document.documentElement.lang = lang()
     const transparent = route.name === 'host' && route.params.get('transparent') === '1'
-    // The OBS overlay is a picture: no header, no skip link, nothing to press.
-    header.hidden = transparent
-    skip.hidden = transparent
+    // The OBS overlay is a picture and the big screen a wall display: no
+    // header, no skip link, nothing to press.
+    const bare = transparent || (route.name === 'wall' && mayOpen('wall', myRole()))
+    header.hidden = bare
+    skip.hidden = bare
     skip.textContent = t('nav.skip')
-    if (transparent) header.replaceChildren()
+    if (bare) header.replaceChildren()
     else renderHeader()
     const room = route.rooms[0]
     document.title = `${t('app.title')}${room ? ' · ' + route.rooms.join(', ') : ''}`
@@ -107,6 +110,9 @@ export function startApp(container: HTMLElement): void {
         break
       case 'review':
         mounted = reviewView(main, room, route.params)
+        break
+      case 'wall':
+        mounted = wallView(main, route.rooms, resume, showLogin)
         break
       case 'connectors':
         mounted = lazy(() => import('./connectors/page').then((m) => () => m.connectorsView(main, room)))

@@ -4,6 +4,7 @@ import { href, parseRoute } from './router'
 describe('router', () => {
   it.each([
     ['#/operator?rooms=r1,r2', 'operator', ['r1', 'r2']],
+    ['#/wall?rooms=r1,r2', 'wall', ['r1', 'r2']],
     ['#/host?room=r1&transparent=1', 'host', ['r1']],
     ['#/producer?room=r1', 'producer', ['r1']],
     ['#/host?room=a,b', 'host', ['a']],
@@ -30,6 +31,7 @@ describe('router', () => {
 
   it('builds links', () => {
     expect(href('operator', ['r1', 'r2'])).toBe('#/operator?rooms=r1,r2')
+    expect(href('wall', ['r1', 'r2'])).toBe('#/wall?rooms=r1,r2')
     expect(href('host', ['r1'], { transparent: '1' })).toBe('#/host?room=r1&transparent=1')
     expect(href('rooms')).toBe('#/rooms')
     expect(href('review', ['r1'], { compare: 'r0' })).toBe('#/review?room=r1&compare=r0')

@@ -1,9 +1,9 @@
 // Hash routes: #/rooms, #/operator?rooms=r1,r2, #/host?room=r1[&transparent=1],
 // #/producer?room=r1, #/review?room=r1[&compare=r0][&window=5],
-// #/connectors?room=r1. Hash routing
+// #/connectors?room=r1, #/wall?rooms=r1,r2 (the big screen). Hash routing
 // needs no server support beyond "/".
 
-export type RouteName = 'rooms' | 'operator' | 'host' | 'producer' | 'review' | 'connectors'
+export type RouteName = 'rooms' | 'operator' | 'host' | 'producer' | 'review' | 'connectors' | 'wall'
 
 export interface Route {
   name: RouteName
@@ -32,7 +32,8 @@ export function parseRoute(hash: string): Route {
     case 'producer':
     case 'review':
     case 'connectors':
-      if (rooms.length) return { name, rooms: name === 'operator' ? rooms : rooms.slice(0, 1), params }
+    case 'wall':
+      if (rooms.length) return { name, rooms: name === 'operator' || name === 'wall' ? rooms : rooms.slice(0, 1), params }
       return { name: 'rooms', rooms: [], params }
     default:
       return { name: 'rooms', rooms: [], params }
@@ -41,7 +42,7 @@ export function parseRoute(hash: string): Route {
 
 export function href(name: RouteName, rooms: string[] = [], extra: Record<string, string> = {}): string {
   const q = new URLSearchParams()
-  if (name === 'operator') q.set('rooms', rooms.join(','))
+  if (name === 'operator' || name === 'wall') q.set('rooms', rooms.join(','))
   else if (rooms.length) q.set('room', rooms[0])
   for (const [k, v] of Object.entries(extra)) q.set(k, v)
   const qs = q.toString().replace(/%2C/g, ',')

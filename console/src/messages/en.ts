@@ -9,6 +9,8 @@ export const en = {
   'nav.lang': 'Language',
   'nav.main': 'Main navigation',
   'nav.skip': 'Skip to content',
+  'nav.wall': 'Big screen',
+  'wall.cue': 'Cue now',
 
   'conn.ok': 'Live',
   'conn.connecting': 'Connecting…',

@@ -20,6 +20,8 @@ export interface ChartOptions {
   minSpanSec: number
   /** Seconds between points of a bar chart: the axis leaves half a bar's room at each end. */
   stepSec?: number
+  /** The y axis reaches at least this value, so an all-zero start reads "¥0 … ¥100", not five "¥0" ticks; zero means 10. */
+  yFloor?: number
   /** A second series drawn as a line over the first (render's second argument). */
   second?: { label: string; color: string }
 }
@@ -48,7 +50,7 @@ export function liveChart(o: ChartOptions) {
           time: true,
           range: (u) => timeSpan(u.data[0] as number[], o.minSpanSec, o.stepSec ?? 0, Date.now() / 1000),
         },
-        y: { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] },
+        y: { range: (_u, min, max) => [Math.min(0, min), Math.max(max * 1.1, o.yFloor || 10)] },
       },
       axes: [
         // 24-hour wall-clock ticks, as the feeds and tables write times; far

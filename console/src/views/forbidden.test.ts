@@ -14,11 +14,11 @@ afterEach(() => setLang('en'))
 
 describe('doors by role', () => {
   it('follows the server policy', () => {
-    const views = ['rooms', 'operator', 'host', 'producer', 'review', 'connectors'] as const
+    const views = ['rooms', 'operator', 'host', 'producer', 'review', 'connectors', 'wall'] as const
     const open = (role: string) => views.filter((v) => mayOpen(v, role))
     expect(open('admin')).toEqual([...views])
-    expect(open('producer')).toEqual(['rooms', 'operator', 'host', 'producer', 'review'])
-    expect(open('operator')).toEqual(['rooms', 'operator', 'host', 'review'])
+    expect(open('producer')).toEqual(['rooms', 'operator', 'host', 'producer', 'review', 'wall'])
+    expect(open('operator')).toEqual(['rooms', 'operator', 'host', 'review', 'wall'])
     expect(open('host')).toEqual(['rooms', 'host'])
     expect(open('')).toEqual([...views]) // not known yet: the server decides
   })

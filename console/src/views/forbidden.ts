@@ -10,6 +10,7 @@ import { href, type RouteName } from '../router'
 /** Roles that may open each view; a view not listed is open to every role. */
 const VIEW_ROLES: Partial<Record<RouteName, readonly string[]>> = {
   operator: ['admin', 'producer', 'operator'],
+  wall: ['admin', 'producer', 'operator'],
   producer: ['admin', 'producer'],
   review: ['admin', 'producer', 'operator'],
   connectors: ['admin'],

@@ -58,10 +58,10 @@ export function operatorView(root: HTMLElement, rooms: string[], resume: ResumeB
   const charts = {
     // Axes as long as the data (a few minutes at least), not a mostly empty half hour.
     online: liveChart({ testid: 'chart-online', label: t('chart.online'), color: '#4cc9f0', format: (v) => intFit(v, lang()).text, minSpanSec: 60 }),
-    gmv: liveChart({ testid: 'chart-gmv', label: t('chart.gmv'), color: '#f9c74f', bars: true, format: short, minSpanSec: 300, stepSec: 60 }),
+    gmv: liveChart({ testid: 'chart-gmv', label: t('chart.gmv'), color: '#f9c74f', bars: true, format: short, minSpanSec: 300, stepSec: 60, yFloor: 100_00 }),
     comments: liveChart({ testid: 'chart-comments', label: t('chart.comments'), color: '#90be6d', bars: true, minSpanSec: 300, stepSec: 60 }),
     spendGmv: liveChart({ testid: 'chart-spend-gmv', label: t('chart.spendGmv'), color: '#f3722c', bars: true,
-      second: { label: t('chart.gmv'), color: '#f9c74f' }, format: short, minSpanSec: 300, stepSec: 60 }),
+      second: { label: t('chart.gmv'), color: '#f9c74f' }, format: short, minSpanSec: 300, stepSec: 60, yFloor: 100_00 }),
   }
   const fun = funnel()
   const skus = skuTable()
@@ -101,13 +101,15 @@ export function operatorView(root: HTMLElement, rooms: string[], resume: ResumeB
   tabBar.hidden = rooms.length < 2
   // The focused room's post-broadcast review.
   const reviewLink = h('a', { class: 'btn btn-small', testid: 'operator-review-link', text: t('nav.review') })
+  // The big screen of the same rooms, for a wall display.
+  const wallLink = h('a', { class: 'btn btn-small', testid: 'operator-wall-link', text: t('nav.wall'), attrs: { href: href('wall', rooms) } })
   const showReviewLink = () => setAttrs(reviewLink, { href: href('review', [focus]), title: `${t('nav.review')} · ${focus}` })
   showReviewLink()
 
   root.replaceChildren(
     ban.el,
     h('div', { class: 'operator', testid: 'operator-view' },
-      h('div', 'operator-bar', tabBar, reviewLink),
+      h('div', 'operator-bar', tabBar, h('div', 'operator-links', wallLink, reviewLink)),
       kpis.el,
       h('div', 'grid charts', charts.online.el, charts.gmv.el, charts.comments.el, charts.spendGmv.el),
       // The product table across the page: nine columns and the names need the width.
