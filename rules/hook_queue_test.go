@@ -61,7 +61,9 @@ func TestWebhookTakeover(t *testing.T) {
 	})
 	rdb := redistest.Start(t).Client(t)
 	ctx := context.Background()
-	first, _ := hookService(t, rdb, fastHooks(loopback))
+	slow := fastHooks(loopback)
+	slow.Timeout, slow.Lease = 3*time.Second, 6*time.Second // it cannot give up or retry itself before it dies
+	first, _ := hookService(t, rdb, slow)
 	if _, _, err := first.Put(ctx, "t", plan(rc.URL), "test", ""); err != nil {
 		t.Fatal(err)
 	}
@@ -75,15 +77,15 @@ func TestWebhookTakeover(t *testing.T) {
 	stopFirst()
 	second, _ := hookService(t, rdb, fastHooks(loopback))
 	defer runEngine(second)()
-	waitFor(t, "the second instance's delivery", 10*time.Second, func() bool {
+	waitFor(t, "the second instance's delivery", 20*time.Second, func() bool {
 		rc.mu.Lock()
 		defer rc.mu.Unlock()
 		return len(rc.seen) == 1
 	})
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	if len(rc.calls) != 2 || rc.calls[0].Header.Get(HeaderDelivery) != rc.calls[1].Header.Get(HeaderDelivery) {
-		t.Fatalf("%d requests; want the abandoned one and its takeover with the same delivery id", len(rc.calls))
+	if len(rc.calls) != 2 || rc.calls[0].Header.Get(HeaderDelivery) != rc.calls[1].Header.Get(HeaderDelivery) || rc.calls[1].Header.Get(HeaderAttempt) != "2" {
+		t.Fatalf("%d requests; want the abandoned one and its takeover (attempt 2) with the same delivery id", len(rc.calls))
 	}
 	for id, n := range rc.seen {
 		if n != 1 {

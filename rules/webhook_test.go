@@ -26,7 +26,7 @@ var loopback = AddrPolicy{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.1
 
 // fastHooks delivers soon and gives up soon.
 func fastHooks(p AddrPolicy) WebhookConfig {
-	return WebhookConfig{Policy: p, Timeout: 300 * time.Millisecond, Tries: 3, Backoff: 10 * time.Millisecond, Lease: 600 * time.Millisecond, Poll: 20 * time.Millisecond}
+	return WebhookConfig{Policy: p, Timeout: 2 * time.Second, Tries: 3, Backoff: 10 * time.Millisecond, Lease: 4 * time.Second, Poll: 20 * time.Millisecond}
 }
 
 func hookService(t *testing.T, rdb redis.UniversalClient, cfg WebhookConfig) (*Service, *prometheus.Registry) {
