@@ -94,14 +94,30 @@ func (s *Store) signals(ctx context.Context, room string, b *Builder) error {
 }
 
 // trimmed tells whether the room's event stream or its signal stream
-// (cues, tiers, alerts, acks) lost entries to its MAXLEN.
+// (cues, tiers, alerts, acks) lost entries to its MAXLEN. XINFO STREAM
+// fails on a missing key; EXISTS in the same pipeline tells that case
+// apart from a real failure (both keys hash to the room's slot).
 func (s *Store) trimmed(ctx context.Context, room string) (bool, error) {
 	k := redisx.Room(room)
-	for _, key := range []string{k.Events(), k.Signals()} {
-		info, err := s.RDB.XInfoStream(ctx, key).Result()
-		if isNoStream(err) {
+	keys := []string{k.Events(), k.Signals()}
+	exists := make([]*redis.IntCmd, len(keys))
+	infos := make([]*redis.XInfoStreamCmd, len(keys))
+	_, _ = s.RDB.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, key := range keys {
+			exists[i] = p.Exists(ctx, key)
+			infos[i] = p.XInfoStream(ctx, key)
+		}
+		return nil
+	})
+	for i := range keys {
+		n, err := exists[i].Result()
+		if err != nil {
+			return false, unavailable(room, "stream info", err)
+		}
+		if n == 0 {
 			continue
 		}
+		info, err := infos[i].Result()
 		if err != nil {
 			return false, unavailable(room, "stream info", err)
 		}
@@ -110,10 +126,6 @@ func (s *Store) trimmed(ctx context.Context, room string) (bool, error) {
 		}
 	}
 	return false, nil
-}
-
-func isNoStream(err error) bool {
-	return err != nil && err.Error() == "ERR no such key"
 }
 
 // Save keeps r as the room's review.
