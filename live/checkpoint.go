@@ -18,8 +18,9 @@ import (
 var errLeaseLost = errors.New("room lease lost")
 
 // checkpointScript writes a room's state atomically and only while the
-// caller holds the room's lease and moves the stream id forward: a stale
-// owner cannot overwrite a newer checkpoint, and a retried call is harmless.
+// caller holds the room's lease and does not move the stream id back: a
+// stale owner cannot overwrite a newer checkpoint, a retried call is
+// harmless, and the same id may be written again (keywords counted late).
 // KEYS: lease state seconds minutes orders spend present
 // ARGV: token last_id blob, then for each of the five hashes a count n and
 // n field/value pairs, then a count m and m present fields to delete.
@@ -33,7 +34,7 @@ local cur = redis.call('HGET', KEYS[2], 'last_id')
 if cur then
   local a, b = split(cur)
   local c, d = split(ARGV[2])
-  if c < a or (c == a and d <= b) then return 0 end
+  if c < a or (c == a and d < b) then return 0 end
 end
 redis.call('HSET', KEYS[2], 'last_id', ARGV[2], 'blob', ARGV[3])
 local i = 4

@@ -79,7 +79,7 @@ func (s *State) Fold(ev *livedeck.Event, id string, t *Text) Folded {
 				out.words = t.Words(ev.Text)
 				s.countWords(out.words, ev.TS, now)
 			} else if ev.TS/minuteMs > now/minuteMs-keywordMinutes {
-				s.unsegmented = append(s.unsegmented, lateWords{text: ev.Text, ts: ev.TS, now: now})
+				s.c.Late = append(s.c.Late, lateWords{Text: ev.Text, TS: ev.TS, Now: now})
 			}
 		}
 		switch cm.Class {
@@ -229,27 +229,28 @@ func (s *State) foldOrder(ev *livedeck.Event, id string, add func(int, int64)) *
 }
 
 // lateWords is a comment folded before the segmenter was ready, whose
-// keywords are still to count.
+// keywords are still to count. Such comments are checkpointed with the
+// state, so a restart or failover meanwhile still counts them once.
 type lateWords struct {
-	text    string
-	ts, now int64
+	Text string `json:"t"`
+	TS   int64  `json:"ts"`
+	Now  int64  `json:"now"` // the fold's clock, for the keyword window
 }
 
 // CountLateWords counts the keywords of comments folded before t's
-// segmenter was ready, if it is ready now. It reports whether the state's
-// keyword counts are complete: a checkpoint written before would lose those
-// keywords for good.
+// segmenter was ready, if it is ready now. It reports whether none are
+// left to count.
 func (s *State) CountLateWords(t *Text) bool {
-	if len(s.unsegmented) == 0 {
+	if len(s.c.Late) == 0 {
 		return true
 	}
 	if !t.Segmenting() {
 		return false
 	}
-	for _, l := range s.unsegmented {
-		s.countWords(t.Words(l.text), l.ts, l.now)
+	for _, l := range s.c.Late {
+		s.countWords(t.Words(l.Text), l.TS, l.Now)
 	}
-	s.unsegmented = nil
+	s.c.Late = nil
 	return true
 }
 

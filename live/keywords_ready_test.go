@@ -15,11 +15,12 @@ import (
 	"github.com/livedeck/livedeck/redisx"
 )
 
-// TestKeywordsCountedWhenDictionaryLoadsLate starts a processor whose
-// segmentation dictionary is held back, with comments already waiting in
-// the room's stream. Checkpointing them before the dictionary is ready
-// would keep them with no keywords, never to be counted after a restart:
-// the checkpoint must wait, then hold every keyword.
+// TestKeywordsCountedWhenDictionaryLoadsLate: comments are folded and
+// checkpointed while the segmentation dictionary is still loading; the
+// instance then dies, and another takes the room from that checkpoint once
+// the dictionary is ready. Every keyword must be counted once: a
+// checkpoint that kept the comments without their keywords would lose
+// them for good.
 func TestKeywordsCountedWhenDictionaryLoadsLate(t *testing.T) {
 	srv := redistest.Start(t)
 	rdb := srv.Client(t)
@@ -33,25 +34,25 @@ func TestKeywordsCountedWhenDictionaryLoadsLate(t *testing.T) {
 
 	gate := make(chan struct{})
 	dict := newDictionary(func() (*gse.Segmenter, error) {
-		<-gate // the dictionary is slow to load (about 2 s for the real one)
+		<-gate // the dictionary is slow to load (seconds for the real one)
 		var s gse.Segmenter
 		err := s.LoadDictStr("福袋 1000 n\n想要 1000 v\n上链接 1000 v")
 		return &s, err
 	})
-	startProcessorWith(t, srv.URL(), Config{Instance: "kw-1"}, prometheus.NewRegistry(), func(p *Processor) { p.text.dict = dict })
-
-	// Processing goes on while the dictionary loads, but no checkpoint
-	// may be written: it would hold these comments without keywords.
+	useDict := func(p *Processor) { p.text.dict = dict }
+	_, _, crash := startProcessorWith(t, srv.URL(), Config{Instance: "kw-1"}, prometheus.NewRegistry(), useDict)
 	waitSnapshot(t, rdb, "kw", 3)
-	time.Sleep(300 * time.Millisecond) // several checkpoint intervals
-	if n, _ := rdb.Exists(ctx, redisx.Room("kw").State()).Result(); n > 0 {
-		t.Errorf("checkpoint written before the segmenter was ready: %v", checkpointedKeywords(t, rdb, "kw"))
-	}
-	close(gate)
+	waitUntil(t, "checkpoint of the comments", 10*time.Second, func() bool {
+		id, _ := rdb.HGet(ctx, redisx.Room("kw").State(), "last_id").Result()
+		return id != ""
+	})
+	crash() // no last checkpoint, no lease released: a failover
 
+	close(gate)
+	startProcessorWith(t, srv.URL(), Config{Instance: "kw-2"}, prometheus.NewRegistry(), useDict)
 	want := map[string]int64{"福袋": 3, "想要": 1, "上链接": 1}
 	var got map[string]int64
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		got = checkpointedKeywords(t, rdb, "kw")
 		if len(got) >= len(want) {

@@ -113,9 +113,10 @@ func (p *Processor) Owned() []string {
 // Run scans for rooms until ctx ends, then stops every runner (each
 // checkpoints and releases its lease) and leaves the instance set.
 //
-// Rooms are processed while the comment segmenter loads, but their
-// checkpoints wait for it (see State.CountLateWords): comments folded
-// before it was ready have their keywords counted once it is.
+// Rooms are processed while the comment segmenter loads: comments folded
+// before it is ready are checkpointed as they are, and their keywords
+// counted once it is (State.CountLateWords), by whichever instance then
+// owns the room.
 func (p *Processor) Run(ctx context.Context) error {
 	go p.text.Warm()
 	// Lease scripts loaded up front (on every shard of a cluster), so a

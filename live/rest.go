@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -46,6 +47,30 @@ if redis.call('GET', KEYS[1]) == 'rest' then redis.call('DEL', KEYS[1]) end
 return 0
 `)
 
+// statusScript reads a room's status and close time without sending its
+// record (up to 1 MB with a large line-up) every second. The record is Go's
+// JSON: a quote inside a string value is escaped, so the patterns match
+// only the room's own top-level fields (products have no such fields).
+var statusScript = redis.NewScript(`
+local m = redis.call('GET', KEYS[1])
+if not m then return false end
+return {string.match(m, '"status":"(%a+)"') or 'live', string.match(m, '"closed":(%d+)') or '0'}
+`)
+
+// readStatus reads the room's status and close time (Unix ms); a missing
+// record means the room was deleted.
+func (r *runner) readStatus(ctx context.Context) (livedeck.Room, error) {
+	res, err := statusScript.Run(ctx, r.p.rdb, []string{r.keys.Meta()}).StringSlice()
+	if errors.Is(err, redis.Nil) {
+		return livedeck.Room{}, errRoomGone
+	}
+	if err != nil || len(res) != 2 {
+		return livedeck.Room{}, fmt.Errorf("room %s status: %w", r.room, err)
+	}
+	closed, _ := strconv.ParseInt(res[1], 10, 64)
+	return livedeck.Room{ID: r.room, Status: res[0], Closed: closed}, nil
+}
+
 // readRoom reads the room's record; a missing one means it was deleted.
 func (r *runner) readRoom(ctx context.Context) (livedeck.Room, error) {
 	var room livedeck.Room
@@ -78,7 +103,7 @@ func (r *runner) restDue(room livedeck.Room, now time.Time) bool {
 // room is at rest and its lease released.
 func (r *runner) maybeRest(ctx context.Context, now time.Time) error {
 	r.lastLife = now
-	room, err := r.readRoom(ctx)
+	room, err := r.readStatus(ctx)
 	if err != nil || !r.restDue(room, now) {
 		return err
 	}
@@ -87,12 +112,13 @@ func (r *runner) maybeRest(ctx context.Context, now time.Time) error {
 			return err
 		}
 	}
-	if r.unsaved > 0 {
+	late := len(r.state.c.Late) > 0
+	if !r.state.CountLateWords(r.p.text) {
+		return nil // keywords still to count: rest once the segmenter is ready
+	}
+	if r.unsaved > 0 || late {
 		if err := r.checkpoint(ctx); err != nil {
 			return err
-		}
-		if r.unsaved > 0 {
-			return nil // keywords still to count: rest later
 		}
 	}
 	// Into the set before the mark: an event appended after the mark

@@ -146,3 +146,40 @@ func TestRoomLimitAndWaitingMetric(t *testing.T) {
 		return len(p1.Owned())+len(p2.Owned()) == 3 && testutil.ToFloat64(p1.m.waiting) == 0 && testutil.ToFloat64(p2.m.waiting) == 0
 	})
 }
+
+// TestReadStatus reads status and close time from stored room records,
+// whatever their titles and products say.
+func TestReadStatus(t *testing.T) {
+	srv := redistest.Start(t)
+	rdb := srv.Client(t)
+	p := &Processor{rdb: rdb}
+	for _, tc := range []struct {
+		name   string
+		room   livedeck.Room
+		status string
+		closed int64
+	}{
+		{"live", livedeck.Room{Title: "t", Status: livedeck.RoomLive}, "live", 0},
+		{"no status (older records)", livedeck.Room{Title: "t"}, "live", 0},
+		{"closed", livedeck.Room{Title: "t", Status: livedeck.RoomClosed, Closed: 1796170473907}, "closed", 1796170473907},
+		{"archived", livedeck.Room{Title: "t", Status: livedeck.RoomArchived, Closed: 5, Archived: 9}, "archived", 5},
+		{"title that looks like fields", livedeck.Room{Title: `"status":"archived","closed":1`, Status: livedeck.RoomLive,
+			Products: []livedeck.Product{{SKU: "A", Name: `"closed":7 "status":"closed"`}}}, "live", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.room.ID = "st"
+			b, _ := json.Marshal(&tc.room)
+			rdb.Set(context.Background(), redisx.Room("st").Meta(), b, 0)
+			r := &runner{p: p, room: "st", keys: redisx.Room("st")}
+			got, err := r.readStatus(context.Background())
+			if err != nil || got.Status != tc.status || got.Closed != tc.closed {
+				t.Errorf("readStatus = %q %d %v, want %q %d", got.Status, got.Closed, err, tc.status, tc.closed)
+			}
+		})
+	}
+	rdb.Del(context.Background(), redisx.Room("st").Meta())
+	r := &runner{p: p, room: "st", keys: redisx.Room("st")}
+	if _, err := r.readStatus(context.Background()); err != errRoomGone {
+		t.Errorf("deleted room: %v, want errRoomGone", err)
+	}
+}

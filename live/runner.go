@@ -66,11 +66,11 @@ func (r *runner) run(parent context.Context) error {
 	cancel(nil) // no effect if the keeper already cancelled with its cause
 	<-kept
 	switch {
-	case errors.Is(context.Cause(ctx), errLeaseLost) || errors.Is(err, errLeaseLost):
-		return errLeaseLost // the room is another instance's: nothing to save or release
-	case errors.Is(err, errRested):
+	case errors.Is(err, errRested): // before lease loss: the keeper may have seen the lease go
 		r.p.m.leases.WithLabelValues("rested").Inc()
 		return err // checkpointed, lease released
+	case errors.Is(context.Cause(ctx), errLeaseLost) || errors.Is(err, errLeaseLost):
+		return errLeaseLost // the room is another instance's: nothing to save or release
 	case errors.Is(err, errRoomGone):
 		return r.letGo()
 	case parent.Err() != nil:
@@ -133,13 +133,14 @@ func (r *runner) start(ctx context.Context) error {
 	return r.flush(ctx)
 }
 
-// maxLateWords bounds the comments a room keeps to count their keywords
-// once the segmenter is ready; past it the room waits for the segmenter.
-const maxLateWords = 100_000
+// maxLateWords bounds the comments a room keeps (and checkpoints) to count
+// their keywords once the segmenter is ready; past it the room waits for
+// the segmenter.
+const maxLateWords = 20_000
 
 func (r *runner) step(ctx context.Context) error {
 	cfg := &r.p.cfg
-	if len(r.state.unsegmented) >= maxLateWords {
+	if len(r.state.c.Late) >= maxLateWords {
 		if err := r.p.text.Ready(ctx); err != nil {
 			return err
 		}
@@ -197,7 +198,8 @@ func (r *runner) step(ctx context.Context) error {
 	case now.Sub(r.lastObserve) >= cfg.Block:
 		r.observe(ctx, now) // idle tick: rule timers move on
 	}
-	if r.unsaved > 0 && now.Sub(r.lastCkpt) >= cfg.Checkpoint {
+	lateReady := len(r.state.c.Late) > 0 && r.p.text.Segmenting() // e.g. restored from a checkpoint
+	if (r.unsaved > 0 || lateReady) && now.Sub(r.lastCkpt) >= cfg.Checkpoint {
 		if err := r.checkpoint(ctx); err != nil {
 			return err
 		}
@@ -332,9 +334,7 @@ func (r *runner) observeSnap(ctx context.Context, now time.Time, snap livedeck.S
 }
 
 func (r *runner) checkpoint(ctx context.Context) error {
-	if !r.state.CountLateWords(r.p.text) {
-		return nil // keywords still to count: a checkpoint now would lose them
-	}
+	r.state.CountLateWords(r.p.text) // if it can: else they are checkpointed to count later
 	if err := r.state.checkpoint(ctx, r.p.rdb, r.token); err != nil {
 		r.p.m.checkpoints.WithLabelValues("error").Inc()
 		return err

@@ -63,7 +63,8 @@ type core struct {
 	ViewersAt   int64                      `json:"viewers_at"` // arrival of the newest viewers event
 	Views       int64                      `json:"views,omitempty"`
 	Spend       int64                      `json:"spend,omitempty"`
-	Channels    map[string]*channelState   `json:"ch,omitempty"` // paid traffic channel → totals
+	Channels    map[string]*channelState   `json:"ch,omitempty"`   // paid traffic channel → totals
+	Late        []lateWords                `json:"late,omitempty"` // recent comments folded before the segmenter was ready
 }
 
 // State is a room's live state: what a runner folds events into.
@@ -80,8 +81,6 @@ type State struct {
 	dirtyP  map[string]bool
 	spend   map[string]*spendReport // spend reports by key, loaded or changed since the last checkpoint
 	dirtyS  map[string]bool
-
-	unsegmented []lateWords // recent comments folded before the segmenter was ready
 }
 
 // NewState returns the empty state of a room whose products start with the
