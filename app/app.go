@@ -46,6 +46,7 @@ type Config struct {
 	Ingest ingest.Config
 	Auth   auth.Config
 	Redis  redisx.Options
+	Review review.Limits
 }
 
 // Validate reports the first configuration error, in words a user can act on.
@@ -67,6 +68,9 @@ func (c *Config) Validate() error {
 	}
 	if err := c.Server.Validate(); err != nil {
 		return fmt.Errorf("server: %w", err)
+	}
+	if err := c.Review.Validate(); err != nil {
+		return fmt.Errorf("review: %w", err)
 	}
 	return nil
 }
@@ -159,7 +163,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		ProcessingLag: 5 * time.Second, RedisProbed: rm.Probed}, rdb, a.hubBlock, a.registry, log)
 	a.srv, err = server.New(cfg.Server, server.Deps{Redis: rdb, Registry: a.registry, Logger: log,
 		Series: &live.SeriesStore{RDB: rdb}, Console: console.FS(), Ingest: a.ingest, Hub: a.hub, Rules: a.rules, Auth: a.auth,
-		Review:     &review.Store{RDB: rdb, Text: a.proc.Text()},
+		Review:     &review.Store{RDB: rdb, Text: a.proc.Text(), Limits: cfg.Review, Metrics: review.NewMetrics(a.registry)},
 		Connectors: gateway.New(rdb, a.ingest, a.registry, gateway.Config{})})
 	if err != nil {
 		a.Close()

@@ -20,6 +20,14 @@ const readChunk = 5000
 type Store struct {
 	RDB  redis.UniversalClient
 	Text *live.Text
+
+	Limits  Limits   // builds at once and reviews cached (limits.go); read at first use
+	Metrics *Metrics // nil: not counted
+	// OnBuild, if set, is called as each build starts, in its slot, with
+	// the room id: tests count and pace builds with it.
+	OnBuild func(room string)
+
+	b builds
 }
 
 // Build folds room's event stream, signals and order tiers into a review.
@@ -161,7 +169,8 @@ func (s *Store) Load(ctx context.Context, room string) (*Review, error) {
 // late refund), else a fresh one, which is saved if the room is closed (and
 // its keywords were counted: see Review.KeywordsPending). An
 // archived room has only the review kept when it was archived (its events
-// expire).
+// expire). Fresh ones are shared, cached and bounded as limits.go says; the
+// review returned may be shared with other callers and must not be changed.
 func (s *Store) Get(ctx context.Context, room livedeck.Room, window int) (*Review, error) {
 	if window <= 0 {
 		window = DefaultWindow
@@ -184,16 +193,7 @@ func (s *Store) Get(ctx context.Context, room livedeck.Room, window int) (*Revie
 			}
 		}
 	}
-	r, err := s.Build(ctx, room, window)
-	if err != nil {
-		return nil, err
-	}
-	if room.Status == livedeck.RoomClosed && window == DefaultWindow && !r.KeywordsPending {
-		if err := s.Save(ctx, r); err != nil {
-			return nil, err
-		}
-	}
-	return r, nil
+	return s.shared(ctx, room, window, room.Status == livedeck.RoomClosed && window == DefaultWindow)
 }
 
 // kept is an archived room's saved review.

@@ -54,6 +54,8 @@ func serveFlags(fs *flagSet, cfg *app.Config, limits *rateFlags) {
 	fs.String(&cfg.BannedTerms, "banned-terms", "LIVEDECK_BANNED_TERMS", "", "YAML file of absolute terms cue texts are checked for (default: the built-in list, rules/banned_terms.yaml)")
 	fs.String(&cfg.WebhookAllow, "webhook-allow", "LIVEDECK_WEBHOOK_ALLOW", "", "comma-separated CIDRs or addresses rule webhooks may reach although internal (loopback, private, link-local, metadata), e.g. 10.1.2.0/24; default none")
 	fs.String(&cfg.Live.Classifier, "classifier", "LIVEDECK_CLASSIFIER", "", "YAML file of comment keyword lists (default: built-in lists)")
+	fs.Int(&cfg.Review.MaxBuilds, "review-builds", "LIVEDECK_REVIEW_BUILDS", 2, "reviews built from a room's stream at once on this instance; more are refused with 503 and Retry-After")
+	fs.Int(&cfg.Review.CacheSize, "review-cache", "LIVEDECK_REVIEW_CACHE", 32, "built reviews kept in memory on this instance, by room, window and newest stream ids")
 	fs.Duration(&cfg.Live.StaleAfter, "stale-after", "LIVEDECK_STALE_AFTER", 30*time.Second, "a source silent this long is marked stale on the dashboard, with the numbers it feeds")
 	fs.Int(&cfg.Live.MaxRooms, "max-rooms", "LIVEDECK_MAX_ROOMS", 512, "most rooms this instance processes at once; more wait for an owner (metric livedeck_live_rooms_waiting)")
 	fs.Duration(&cfg.Live.ClosedGrace, "closed-grace", "LIVEDECK_CLOSED_GRACE", 10*time.Minute, "how long a closed room is still processed; after it the room rests until a late event (a refund) wakes it")
