@@ -48,6 +48,12 @@ type runner struct {
 	caughtUp    atomic.Int64 // UnixNano start of the last stream read that reached the stream's end
 	comments    []livedeck.Comment
 	orders      []livedeck.OrderChange
+	// shown is the seq of the snapshot a previous owner published last.
+	// Events it folded after its last checkpoint are folded again here;
+	// until this runner is past them it publishes no snapshot (consoles
+	// would see numbers go back) and pushes none of their comments (they
+	// would show twice). Zero once the stream is caught up.
+	shown uint64
 }
 
 // run folds the room's stream until ctx ends or the lease is lost. The
@@ -126,11 +132,32 @@ func (r *runner) start(ctx context.Context) error {
 	if err := r.dropLegacyGroup(ctx); err != nil {
 		r.p.log.Warn("removing the legacy consumer group failed", "room", r.room, "err", err)
 	}
+	if r.shown, err = publishedSeq(ctx, r.p.rdb, r.keys); err != nil {
+		return err
+	}
 	now := time.Now()
 	r.lastCkpt, r.lastPub, r.lastObserve, r.lastLife = now, now, now, now
 	// Publish what was restored so consoles and rules start from it.
 	r.pending = true
 	return r.flush(ctx)
+}
+
+// publishedSeq is the seq of the room's last published snapshot, 0 if none.
+func publishedSeq(ctx context.Context, rdb redis.UniversalClient, keys redisx.Keys) (uint64, error) {
+	b, err := rdb.Get(ctx, keys.Snapshot()).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("room snapshot: %w", err)
+	}
+	var s struct {
+		Seq uint64 `json:"seq"`
+	}
+	if err := json.Unmarshal(b, &s); err != nil {
+		return 0, nil // unreadable: nothing to protect
+	}
+	return s.Seq, nil
 }
 
 // maxLateWords bounds the comments a room keeps (and checkpoints) to count
@@ -162,7 +189,9 @@ func (r *runner) step(ctx context.Context) error {
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("read room %s: %w", r.room, err)
 	}
-	if len(res) > 0 && len(res[0].Messages) > 0 {
+	if len(res) == 0 || len(res[0].Messages) == 0 {
+		r.shown = 0 // caught up: whatever was shown before is folded again
+	} else {
 		if err := r.fold(ctx, res[0].Messages); err != nil {
 			return err
 		}
@@ -228,7 +257,7 @@ func (r *runner) fold(ctx context.Context, msgs []redis.XMessage) error {
 	}
 	for i, ev := range evs {
 		out := r.state.Fold(ev, ids[i], r.p.text)
-		if out.comment != nil {
+		if out.comment != nil && r.state.c.Seq > r.shown {
 			r.comments = append(r.comments, *out.comment)
 		}
 		if out.order != nil {
@@ -252,6 +281,13 @@ func (r *runner) flush(ctx context.Context) error {
 	now := time.Now()
 	snap := r.state.Snapshot(r.p.cfg.Now().UnixMilli())
 	markStale(&snap, r.p.cfg.StaleAfter)
+	if snap.Seq < r.shown {
+		// Behind what consoles show: hand the state to the rules engine
+		// as always, publish nothing yet.
+		r.lastPub, r.pending = now, false
+		r.observeSnap(ctx, now, snap)
+		return nil
+	}
 	comments := r.comments
 	if len(comments) > recentComments {
 		comments = comments[len(comments)-recentComments:]
