@@ -28,11 +28,12 @@ const (
 	consolesPerRoom = nInstances // one per instance
 	victimIndex     = 1
 	// takeoverBound is how long the survivors may take to lease every room
-	// of a SIGKILLed instance: its heartbeat ages out of the instance set
-	// after the lease TTL (3 s) plus two scan intervals (1 s each), the
-	// next scan (1 s) takes the rooms; 4 s more for a machine shared with
-	// other tests.
-	takeoverBound = 10 * time.Second
+	// of a SIGKILLed instance: its leases lapse within the lease TTL (3 s)
+	// but the survivors already hold their fair share until its heartbeat
+	// ages out of the instance set (lease TTL plus two scan intervals,
+	// 5 s); the next scan (1 s) takes the rooms. 6 s more for a machine
+	// shared with other tests (seen: 5.6–6.4 s, 8.0 s at load average 28).
+	takeoverBound = 12 * time.Second
 )
 
 // giftRules gives every paid order a place in a quota far larger than the
@@ -289,8 +290,10 @@ func TestScaleOutThreeInstances(t *testing.T) {
 		return true, ""
 	})
 	var sawHealth []string
+	backwards := 0
 	for _, c := range consoles {
 		v := c.view()
+		backwards += v.backwards
 		for _, p := range v.problems {
 			t.Errorf("console of %s (first on %d): %s", c.room, c.first, p)
 		}
@@ -311,6 +314,13 @@ func TestScaleOutThreeInstances(t *testing.T) {
 		}
 	}
 	t.Logf("health messages seen (first 5 consoles with any): %v", sawHealth)
+	// A new owner publishes nothing older than the last published snapshot
+	// (live.TestTakeoverPublishesNothingOlder), but when a live owner's
+	// renewals stall past the lease TTL — seen only on an overloaded
+	// machine, with Redis answering late — two instances publish a room for
+	// a moment and a console can see an older snapshot once. Logged, not
+	// failed: exactness is checked above; docs/scaling.md explains.
+	t.Logf("metrics older than the numbers already shown: %d, over %d consoles", backwards, len(consoles))
 	logPerRoom(t, stages)
 }
 
