@@ -8,6 +8,7 @@ import (
 	"image/color"
 	"image/draw"
 	"image/png"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -135,24 +136,59 @@ func TestOBSOverlayIsTransparent(t *testing.T) {
 	keep(t, "obs-overlay-over-camera", composite(t, img))
 }
 
-// composite draws the overlay over a stand-in camera frame (a lit set:
-// a warm gradient with a table and a product), as OBS would.
+// composite draws the overlay over a stand-in camera frame, as OBS would.
 func composite(t *testing.T, overlay image.Image) []byte {
 	t.Helper()
 	b := overlay.Bounds()
-	frame := image.NewRGBA(b)
-	for y := 0; y < b.Dy(); y++ {
-		for x := 0; x < b.Dx(); x++ {
-			frame.Set(x, y, color.RGBA{uint8(150 + 60*x/b.Dx()), uint8(110 + 50*y/b.Dy()), uint8(100 + 40*(b.Dx()-x)/b.Dx()), 255})
-		}
-	}
-	draw.Draw(frame, image.Rect(0, 760, 1920, 1080), &image.Uniform{color.RGBA{92, 64, 51, 255}}, image.Point{}, draw.Src)
-	draw.Draw(frame, image.Rect(820, 420, 1100, 800), &image.Uniform{color.RGBA{200, 30, 60, 255}}, image.Point{}, draw.Src)
-	draw.Draw(frame, image.Rect(860, 360, 1060, 430), &image.Uniform{color.RGBA{30, 30, 30, 255}}, image.Point{}, draw.Src)
+	frame := sampleCameraFrame(b.Dx(), b.Dy())
 	draw.Draw(frame, b, overlay, b.Min, draw.Over)
 	var out bytes.Buffer
 	if err := png.Encode(&out, frame); err != nil {
 		t.Fatal(err)
 	}
 	return out.Bytes()
+}
+
+// sampleCameraFrame is a neutral stand-in for a live-commerce camera
+// frame, drawn here (no photograph): a softly lit curtain with a
+// vignette, a table edge, a product box and a presenter's silhouette in
+// muted tones, so the overlay is judged over something busy.
+func sampleCameraFrame(w, h int) *image.RGBA {
+	frame := image.NewRGBA(image.Rect(0, 0, w, h))
+	cx, cy := float64(w)*0.45, float64(h)*0.35
+	maxD := math.Hypot(float64(w), float64(h)) * 0.6
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			// Backdrop: warm grey, lighter towards the key light, darker at the edges.
+			light := 1 - math.Min(1, math.Hypot(float64(x)-cx, float64(y)-cy)/maxD)
+			r, g, bl := 70+120*light, 64+105*light, 60+90*light
+			if (y/6)%2 == 0 { // the faint vertical folds of a curtain
+				fold := 0.96 + 0.04*math.Sin(float64(x)/23)
+				r, g, bl = r*fold, g*fold, bl*fold
+			}
+			if y > h*70/100 { // the table top, lit from above
+				d := float64(y-h*70/100) / float64(h*30/100)
+				r, g, bl = 150-60*d, 118-50*d, 92-40*d
+			}
+			frame.Set(x, y, color.RGBA{uint8(r), uint8(g), uint8(bl), 255})
+		}
+	}
+	// The presenter: a head and shoulders silhouette, behind the table.
+	body := color.RGBA{46, 52, 64, 255}
+	for y := h * 20 / 100; y < h*70/100; y++ {
+		for x := 0; x < w; x++ {
+			fx, fy := float64(x), float64(y)
+			head := math.Hypot(fx-float64(w)*0.42, fy-float64(h)*0.33) < float64(h)*0.085
+			shoulders := fy > float64(h)*0.44 && math.Abs(fx-float64(w)*0.42) < float64(h)*0.11+(fy-float64(h)*0.44)*0.9
+			if head {
+				frame.Set(x, y, color.RGBA{196, 160, 138, 255})
+			} else if shoulders {
+				frame.Set(x, y, body)
+			}
+		}
+	}
+	// A product on the table: a lipstick-red box with a darker lid.
+	draw.Draw(frame, image.Rect(w*58/100, h*52/100, w*66/100, h*74/100), &image.Uniform{color.RGBA{176, 42, 58, 255}}, image.Point{}, draw.Src)
+	draw.Draw(frame, image.Rect(w*58/100, h*49/100, w*66/100, h*53/100), &image.Uniform{color.RGBA{40, 36, 38, 255}}, image.Point{}, draw.Src)
+	return frame
 }
