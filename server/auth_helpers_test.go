@@ -32,6 +32,7 @@ import (
 // authFixture is a server with every part and the auth service, on a real
 // redis-server, with rooms "a" and "b", served over loopback HTTP.
 type authFixture struct {
+	t     testing.TB // exchanges are checked against docs/openapi.yaml
 	srv   *Server
 	svc   *auth.Service
 	rdb   redis.UniversalClient
@@ -93,7 +94,7 @@ func newAuthFixtureOn(t *testing.T, url string, acfg auth.Config, scfg Config) *
 	ctx, cancel := context.WithCancel(context.Background())
 	ran := make(chan struct{})
 	go func() { defer close(ran); _ = hub.Run(ctx) }()
-	hs := httptest.NewServer(srv.Handler())
+	hs := httptest.NewServer(specChecked(t, srv.Handler()))
 	t.Cleanup(func() {
 		hub.Shutdown()
 		cancel()
@@ -108,7 +109,7 @@ func newAuthFixtureOn(t *testing.T, url string, acfg auth.Config, scfg Config) *
 			t.Fatal(err)
 		}
 	}
-	return &authFixture{srv: srv, svc: svc, rdb: rdb, hs: hs, admin: acfg.AdminToken}
+	return &authFixture{t: t, srv: srv, svc: svc, rdb: rdb, hs: hs, admin: acfg.AdminToken}
 }
 
 // token issues an API token through the service.
@@ -148,6 +149,7 @@ func (f *authFixture) do(r request) *httptest.ResponseRecorder {
 	}
 	rec := httptest.NewRecorder()
 	f.srv.Handler().ServeHTTP(rec, req)
+	checkExchange(f.t, req, []byte(r.body), rec.Code, rec.Header(), rec.Body.Bytes())
 	return rec
 }
 

@@ -40,7 +40,7 @@ func ingestServer(t testing.TB, url string, cfg ingest.Config) (*httptest.Server
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(srv.Handler())
+	hs := httptest.NewServer(specChecked(t, srv.Handler()))
 	t.Cleanup(hs.Close)
 	return hs, svc
 }

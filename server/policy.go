@@ -59,6 +59,9 @@ var policies = map[string]access{
 	"GET /*":        openly,
 	"GET /assets/*": openly,
 
+	// The API's description, docs/openapi.yaml.
+	"GET /api/openapi.yaml": openly,
+
 	// Console sessions.
 	"POST /api/auth/login":  openly.limit(auth.ClassLogin).maxBody(4 << 10),
 	"POST /api/auth/logout": allow(anyone...),

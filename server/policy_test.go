@@ -50,7 +50,8 @@ var expectedAccess = map[string]struct {
 	room  bool
 }{
 	"GET /healthz": {"public", false}, "GET /readyz": {"public", false}, "GET /metrics": {"public", false},
-	"GET /": {"public", false}, "GET /*": {"public", false}, "GET /assets/*": {"public", false},
+	"GET /api/openapi.yaml": {"public", false},
+	"GET /":                 {"public", false}, "GET /*": {"public", false}, "GET /assets/*": {"public", false},
 	"POST /api/auth/login":  {"public", false},
 	"POST /api/auth/logout": {"admin producer operator host ingest", false},
 	"GET /api/auth/me":      {"admin producer operator host ingest", false},

@@ -14,6 +14,7 @@ func (s *Server) routes() {
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", s.metricsHandler())
+	e.GET("/api/openapi.yaml", s.openapi)
 
 	api := e.Group("/api/v1")
 	s.authRoutes(api)

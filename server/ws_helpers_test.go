@@ -51,7 +51,7 @@ func startWSInstance(t testing.TB, url string, hc HubConfig, sc Config) *wsInsta
 	ctx, cancel := context.WithCancel(context.Background())
 	ran := make(chan struct{})
 	go func() { defer close(ran); _ = hub.Run(ctx) }()
-	hs := httptest.NewServer(srv.Handler())
+	hs := httptest.NewServer(specChecked(t, srv.Handler()))
 	t.Cleanup(func() {
 		hub.Shutdown()
 		cancel()
