@@ -89,7 +89,11 @@ const fitJS = `(() => {
 	const clone = document.body.cloneNode(true);
 	clone.querySelectorAll(%s).forEach((e) => e.remove());
 	clone.querySelectorAll('[hidden], script, style').forEach((e) => e.remove());
-	return JSON.stringify({ over, text: clone.textContent });
+	// Text node by text node, so words of neighbouring elements stay apart.
+	const walk = document.createTreeWalker(clone, NodeFilter.SHOW_TEXT);
+	const parts = [];
+	while (walk.nextNode()) parts.push(walk.currentNode.textContent);
+	return JSON.stringify({ over, text: parts.join('\n') });
 })()`
 
 type fitReport struct {
@@ -154,6 +158,12 @@ func TestEveryViewFitsInBothLanguages(t *testing.T) {
 					t.Fatal(err)
 				}
 				found := foreignIn(r.Text, lang, foreign[lang])
+				// And the page is in its language: several of its own catalogue's texts show.
+				other := map[string]string{"zh-CN": "en", "en": "zh-CN"}[lang]
+				if own := foreignIn(r.Text, other, foreign[other]); len(own) < 3 {
+					screenshot(t, ctx, "failed-fit-"+name)
+					t.Errorf("%s: the page is not in %s: only %q of its texts show", name, lang, own)
+				}
 				if len(r.Over) > 0 || len(found) > 0 {
 					screenshot(t, ctx, "failed-fit-"+name)
 					t.Errorf("%s: text wider than its box: %q; other language's text: %q\n(page text: %.600s)", name, r.Over, found, r.Text)
