@@ -41,7 +41,7 @@ type console struct {
 	metrics     livedeck.Snapshot // the newest metrics, from a snapshot or metrics message
 	liveSince   int               // metrics messages since the latest hello
 	problems    []string          // protocol breaches: seq gaps, signals out of order or repeated
-	backwards   int               // metrics older than the numbers shown before (see the test)
+	backwards   []string          // metrics older than the numbers shown before (see the test)
 	health      []string          // health statuses seen, in order
 }
 
@@ -148,7 +148,8 @@ func (c *console) handle(e envelope) {
 			c.problems = append(c.problems, "metrics: "+err.Error())
 		}
 		if s.Seq < c.metrics.Seq {
-			c.backwards++
+			c.backwards = append(c.backwards, fmt.Sprintf("%s at %s: seq %d after %d, connection %d %v, %d metrics since its hello",
+				c.room, time.Now().Format("15:04:05.000"), s.Seq, c.metrics.Seq, len(c.instances), c.instances, c.liveSince))
 		}
 		c.metrics = s
 		c.liveSince++
@@ -204,7 +205,7 @@ type view struct {
 	liveSince   int
 	gifts       map[string]int
 	comments    int
-	backwards   int
+	backwards   []string
 	problems    []string
 	health      []string
 }
@@ -218,7 +219,7 @@ func (c *console) view() view {
 	}
 	return view{instances: append([]string(nil), c.instances...), resumes: append([]string(nil), c.resumes...),
 		connectedAt: append([]time.Time(nil), c.connectedAt...), current: c.current, metrics: c.metrics,
-		liveSince: c.liveSince, gifts: g, comments: len(c.comments), backwards: c.backwards, problems: append([]string(nil), c.problems...), health: append([]string(nil), c.health...)}
+		liveSince: c.liveSince, gifts: g, comments: len(c.comments), backwards: append([]string(nil), c.backwards...), problems: append([]string(nil), c.problems...), health: append([]string(nil), c.health...)}
 }
 
 // streamIDLess orders Redis stream ids ("ms-seq").

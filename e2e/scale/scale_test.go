@@ -290,10 +290,10 @@ func TestScaleOutThreeInstances(t *testing.T) {
 		return true, ""
 	})
 	var sawHealth []string
-	backwards := 0
+	var backwards []string
 	for _, c := range consoles {
 		v := c.view()
-		backwards += v.backwards
+		backwards = append(backwards, v.backwards...)
 		for _, p := range v.problems {
 			t.Errorf("console of %s (first on %d): %s", c.room, c.first, p)
 		}
@@ -320,7 +320,8 @@ func TestScaleOutThreeInstances(t *testing.T) {
 	// machine, with Redis answering late — two instances publish a room for
 	// a moment and a console can see an older snapshot once. Logged, not
 	// failed: exactness is checked above; docs/scaling.md explains.
-	t.Logf("metrics older than the numbers already shown: %d, over %d consoles", backwards, len(consoles))
+	t.Logf("metrics older than the numbers already shown: %d, over %d consoles (killed at %s) %v",
+		len(backwards), len(consoles), killedAt.Format("15:04:05.000"), backwards)
 	logPerRoom(t, stages)
 }
 
