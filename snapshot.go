@@ -9,6 +9,11 @@ type Snapshot struct {
 	LastID string `json:"last_id"` // stream id of the newest folded event
 	AsOf   int64  `json:"as_of"`   // event time (Unix ms) of the newest folded event
 
+	// Resting: the room is at rest (closed past its grace period, or
+	// archived): no instance processes it, and its numbers stay as they
+	// are until a late event wakes it.
+	Resting bool `json:"resting,omitempty"`
+
 	Online          int64   `json:"online"`
 	PeakOnline      int64   `json:"peak_online"`
 	OnlineChangePct float64 `json:"online_change_pct"` // online now vs. 60 s before, in %

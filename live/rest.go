@@ -135,9 +135,31 @@ func (r *runner) maybeRest(ctx context.Context, now time.Time) error {
 	case err != nil:
 		return fmt.Errorf("rest room %s: %w", r.room, err)
 	case ok == 1:
+		r.publishResting(ctx)
 		return errRested
 	}
 	return r.leaveRestSet(ctx) // new events: keep processing
+}
+
+// publishResting stores and publishes the room's last snapshot marked
+// resting, so consoles know its numbers stop on purpose. The lease is gone
+// already; an owner that took the room meanwhile republishes within a
+// second.
+func (r *runner) publishResting(ctx context.Context) {
+	snap := r.state.Snapshot(r.p.cfg.Now().UnixMilli())
+	markStale(&snap, r.p.cfg.StaleAfter)
+	snap.Resting = true
+	b, err := json.Marshal(&snap)
+	if err == nil {
+		_, err = r.p.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			p.Set(ctx, r.keys.Snapshot(), b, 0)
+			p.Publish(ctx, r.keys.Live(), liveMessage(b, nil))
+			return nil
+		})
+	}
+	if err != nil {
+		r.p.log.Warn("publishing the resting snapshot failed", "room", r.room, "err", err)
+	}
 }
 
 // leaveRestSet takes the room out of the resting set after it was put

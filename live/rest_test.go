@@ -84,6 +84,9 @@ func TestClosedRoomRestsAfterGrace(t *testing.T) {
 	if v := testutil.ToFloat64(p.m.leases.WithLabelValues("rested")); v != 1 {
 		t.Errorf("rested leases %v, want 1", v)
 	}
+	if snap := readSnapshot(t, rdb, "r"); !snap.Resting || snap.Seq != 2 {
+		t.Errorf("snapshot at rest: resting %v seq %d, want true and 2", snap.Resting, snap.Seq)
+	}
 	time.Sleep(600 * time.Millisecond) // several scans: nobody takes it
 	if n, _ := rdb.Exists(ctx, k.Lease()).Result(); n != 0 {
 		t.Fatal("a room at rest was taken again")
@@ -95,8 +98,8 @@ func TestClosedRoomRestsAfterGrace(t *testing.T) {
 		t.Fatal(err)
 	}
 	snap := waitSnapshot(t, rdb, "r", 3)
-	if snap.GMV != 19900 || snap.OrdersRefunded != 1 {
-		t.Errorf("after the late refund: GMV %d refunded %d, want 19900 and 1", snap.GMV, snap.OrdersRefunded)
+	if snap.GMV != 19900 || snap.OrdersRefunded != 1 || snap.Resting {
+		t.Errorf("after the late refund: GMV %d refunded %d resting %v, want 19900, 1, false", snap.GMV, snap.OrdersRefunded, snap.Resting)
 	}
 	waitUntil(t, "at rest again", 10*time.Second, func() bool {
 		n, _ := rdb.Exists(ctx, k.Lease()).Result()
@@ -182,4 +185,14 @@ func TestReadStatus(t *testing.T) {
 	if _, err := r.readStatus(context.Background()); err != errRoomGone {
 		t.Errorf("deleted room: %v, want errRoomGone", err)
 	}
+}
+
+func readSnapshot(t *testing.T, rdb redis.UniversalClient, room string) livedeck.Snapshot {
+	t.Helper()
+	var snap livedeck.Snapshot
+	b, err := rdb.Get(context.Background(), redisx.Room(room).Snapshot()).Bytes()
+	if err != nil || json.Unmarshal(b, &snap) != nil {
+		t.Fatalf("snapshot of %s: %v", room, err)
+	}
+	return snap
 }

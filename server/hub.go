@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -217,6 +218,7 @@ type hubRoom struct {
 	pending  *outMsg       // newest metrics not yet sent
 	budget   *rate.Limiter // the room's metrics budget
 	lastLive time.Time     // newest metrics relayed, or when the room was first watched
+	resting  bool          // the newest metrics say the room is at rest: no lag to report
 	health   healthData    // as last sent to the room's clients
 }
 
@@ -259,6 +261,7 @@ func (s *hubState) deliver(m *outMsg, now time.Time) {
 	}
 	if m.typ == typeMetrics {
 		r.lastLive = now
+		r.resting = bytes.Contains(m.body, restingMark)
 		if !r.budget.AllowN(now, 1) {
 			r.pending = m
 			s.pending[m.room] = r

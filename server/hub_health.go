@@ -77,11 +77,15 @@ func (s *hubState) healthOf(r *hubRoom, now time.Time) healthData {
 	switch {
 	case !s.redisDownSince.IsZero():
 		return healthData{Status: "delayed", Reason: healthRedis, Since: s.redisDownSince.UnixMilli()}
-	case s.h.cfg.ProcessingLag > 0 && now.Sub(r.lastLive) > s.h.cfg.ProcessingLag:
+	case s.h.cfg.ProcessingLag > 0 && !r.resting && now.Sub(r.lastLive) > s.h.cfg.ProcessingLag:
 		return healthData{Status: "delayed", Reason: healthProcessing, Since: r.lastLive.UnixMilli()}
 	}
 	return healthData{Status: "ok"}
 }
+
+// restingMark is in the metrics of a room at rest (livedeck.Snapshot.Resting):
+// closed past its grace period, it is processed by no instance on purpose.
+var restingMark = []byte(`"resting":true`)
 
 func healthMsg(room string, hd healthData) *outMsg {
 	b, _ := json.Marshal(hd)
