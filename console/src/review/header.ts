@@ -2,14 +2,15 @@
 // notice, and the actions (reload, downloads, compare with, end broadcast).
 
 import { h, replace } from '../dom'
-import { int } from '../format'
+import { int, stamp } from '../format'
 import { lang, t } from '../i18n'
 import { href } from '../router'
 import type { RoomChoice } from './load'
 import { reviewPath, routeExtra, type ReviewQuery } from './query'
 import type { Review } from './shapes'
 
-const when = (ms: number): string => (ms > 0 ? new Date(ms).toLocaleString(lang()) : '–')
+/** A moment as the tables write it: 24-hour time, with the date in the language's order when not today. */
+const when = (ms: number): string => stamp(ms, lang())
 
 export function reviewHeader(room: string, onRefresh: () => void, end: HTMLElement) {
   const title = h('h2', { class: 'page-title', testid: 'review-title', text: t('review.title', { room }) })
