@@ -41,6 +41,9 @@ type Entry struct {
 	Target string `json:"target,omitempty"` // the user, token or rule set acted on
 	IP     string `json:"ip,omitempty"`
 	Detail string `json:"detail,omitempty"` // what changed, never a secret
+	// RequestID is the id of the HTTP request that did it (X-Request-Id),
+	// to find its log lines.
+	RequestID string `json:"request_id,omitempty"`
 }
 
 // Audit appends e on behalf of p (nil: anonymous). A failure to write is
@@ -53,6 +56,9 @@ func (s *Service) Audit(ctx context.Context, p *Principal, e Entry) {
 	if e.IP == "" {
 		e.IP = clientIPFrom(ctx)
 	}
+	if e.RequestID == "" {
+		e.RequestID = RequestIDFrom(ctx)
+	}
 	if e.At == 0 {
 		e.At = s.nowMs()
 	}
@@ -60,7 +66,7 @@ func (s *Service) Audit(ctx context.Context, p *Principal, e Entry) {
 	err := s.rdb.XAdd(ctx, &redis.XAddArgs{
 		Stream: redisx.AuditKey, MaxLen: s.cfg.AuditMaxLen, Approx: true,
 		Values: []any{"at", e.At, "who", e.Who, "role", string(e.Role), "action", e.Action,
-			"room", e.Room, "target", e.Target, "ip", e.IP, "detail", e.Detail},
+			"room", e.Room, "target", e.Target, "ip", e.IP, "detail", e.Detail, "request", e.RequestID},
 	}).Err()
 	if err != nil {
 		slog.Default().WarnContext(ctx, "audit write failed", "action", e.Action, "err", err)
@@ -127,5 +133,5 @@ func entryOf(m redis.XMessage) Entry {
 	str := func(k string) string { v, _ := m.Values[k].(string); return v }
 	at, _ := strconv.ParseInt(str("at"), 10, 64)
 	return Entry{ID: m.ID, At: at, Who: str("who"), Role: Role(str("role")), Action: str("action"),
-		Room: str("room"), Target: str("target"), IP: str("ip"), Detail: str("detail")}
+		Room: str("room"), Target: str("target"), IP: str("ip"), Detail: str("detail"), RequestID: str("request")}
 }

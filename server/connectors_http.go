@@ -97,7 +97,7 @@ func (s *Server) putConnector(c echo.Context) error {
 	var inv *gateway.InvalidError
 	if errors.As(err, &inv) {
 		return c.JSON(http.StatusBadRequest, map[string]any{
-			"error":    errorDetail{Code: livedeck.EINVALID, Field: inv.Problems[0].Path, Message: inv.Error()},
+			"error":    errorDetail{Code: livedeck.EINVALID, Field: inv.Problems[0].Path, Message: inv.Error(), RequestID: requestID(c)},
 			"problems": inv.Problems,
 		})
 	}

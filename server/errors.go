@@ -28,9 +28,10 @@ type errorBody struct {
 }
 
 type errorDetail struct {
-	Code    string `json:"code"`
-	Field   string `json:"field,omitempty"`
-	Message string `json:"message"`
+	Code      string `json:"code"`
+	Field     string `json:"field,omitempty"`
+	Message   string `json:"message"`
+	RequestID string `json:"request_id,omitempty"` // X-Request-Id: find the request's log lines
 }
 
 // retryAfter marks errors that should carry a Retry-After header (seconds).
@@ -67,8 +68,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if status == 0 {
 		status = http.StatusInternalServerError
 	}
+	body.Error.RequestID = requestID(c)
 	if status >= 500 {
-		s.log.Error("request failed", "method", c.Request().Method, "path", c.Path(), "status", status, "err", err)
+		s.log.Error("request failed", "method", c.Request().Method, "path", c.Path(), "status", status, "request_id", body.Error.RequestID, "err", err)
 	}
 	var ra retryAfter
 	if errors.As(err, &ra) {

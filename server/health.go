@@ -21,7 +21,7 @@ func (s *Server) readyz(c echo.Context) error {
 	if err := s.deps.Redis.Ping(ctx).Err(); err != nil {
 		// The cause goes to the log, not to whoever asks: it names
 		// addresses and internals.
-		s.log.Warn("not ready: redis does not answer", "err", err)
+		s.log.Warn("not ready: redis does not answer", "request_id", requestID(c), "err", err)
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "redis": "unreachable"})
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ready", "redis": "ok"})

@@ -6,6 +6,7 @@ import "github.com/labstack/echo/v4/middleware"
 func (s *Server) routes() {
 	e := s.echo
 	e.Use(middleware.Recover())
+	e.Use(s.requestIDs()) // requestid.go: X-Request-Id in logs, error bodies and audit entries
 	e.Use(s.metrics.middleware)
 	e.Use(securityHeaders)
 	e.Use(s.deadlines) // deadline.go: every Redis call under the route's budget

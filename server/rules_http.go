@@ -97,7 +97,7 @@ func rulesError(c echo.Context, probs rules.Problems, err error) error {
 	var inv *rules.InvalidError
 	if errors.As(err, &inv) {
 		return c.JSON(http.StatusUnprocessableEntity, map[string]any{
-			"error":    map[string]string{"code": livedeck.EINVALID, "field": "rules", "message": inv.Error()},
+			"error":    errorDetail{Code: livedeck.EINVALID, Field: "rules", Message: inv.Error(), RequestID: requestID(c)},
 			"problems": probs,
 		})
 	}
