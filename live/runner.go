@@ -315,7 +315,14 @@ func (r *runner) flush(ctx context.Context) error {
 			p.LPush(ctx, r.keys.Comments(), vals...)
 			p.LTrim(ctx, r.keys.Comments(), 0, recentComments-1)
 		}
-		p.Publish(ctx, r.keys.Live(), msg)
+		// go-redis sends PUBLISH, a keyless command, to any cluster node
+		// in turn; two snapshots published on different nodes can reach a
+		// subscriber in either order over the cluster bus. Routed by the
+		// channel's slot, every message of a room leaves from one node, in
+		// order.
+		pub := redis.NewIntCmd(ctx, "publish", r.keys.Live(), msg)
+		pub.SetFirstKeyPos(1)
+		_ = p.Process(ctx, pub)
 		return nil
 	})
 	if err != nil {

@@ -140,6 +140,12 @@ func freeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
+// logOf is an instance's whole log.
+func logOf(in *instance) string {
+	b, _ := os.ReadFile(in.logf)
+	return string(b)
+}
+
 // tail is the last n lines of a log, GC traces left out.
 func tail(path string, n int) string {
 	b, _ := os.ReadFile(path)
