@@ -53,13 +53,16 @@ func FuzzReviewCSV(f *testing.F) {
 		if err != nil {
 			t.Fatalf("export does not parse as CSV: %v\n%s", err, b.String())
 		}
+		// encoding/csv's reader drops a carriage return before a newline
+		// inside a quoted cell (the file keeps it): compare likewise.
+		want := strings.ReplaceAll(text, "\r\n", "\n")
 		found := 0
 		for _, rec := range recs {
 			for _, cell := range rec {
 				if formulaStart(cell) {
 					t.Fatalf("cell %q could be read as a formula", cell)
 				}
-				if text != "" && (cell == text || cell == "'"+text) {
+				if text != "" && (cell == want || cell == "'"+want) {
 					found++
 				}
 			}
