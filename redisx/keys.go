@@ -14,6 +14,11 @@ const RestingKey = "ld:rooms:resting"
 // heartbeat (Unix ms), used to share rooms fairly between instances.
 const InstancesKey = "ld:instances"
 
+// SignalsMaxLen is the approximate MAXLEN of a room's signal stream, the
+// one cap every writer (rules engine, gift quotas, acknowledgements) trims
+// it to: history, reconnect replay and the review read it.
+const SignalsMaxLen = 10000
+
 // Keys names one room's keys. All share the hash tag {room}.
 type Keys struct{ room string }
 

@@ -69,7 +69,7 @@ type Store struct {
 
 // NewStore returns a store on rdb.
 func NewStore(rdb redis.UniversalClient) *Store {
-	return &Store{rdb: rdb, signalMaxLen: 10000, firedTTL: 7 * 24 * time.Hour}
+	return &Store{rdb: rdb, signalMaxLen: redisx.SignalsMaxLen, firedTTL: 7 * 24 * time.Hour}
 }
 
 // Current returns a room's rule set version; version 0 means none saved.

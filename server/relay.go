@@ -258,8 +258,8 @@ func (h *Hub) signalMsg(room string, x redis.XMessage, at time.Time) (*outMsg, l
 }
 
 // signalsMaxLen trims the signal stream (approximately) on each ack
-// (ack.go), as the rules engine does on each signal.
-const signalsMaxLen = 10000
+// (ack.go) to the cap the rules engine uses on each signal.
+const signalsMaxLen = redisx.SignalsMaxLen
 
 // streamID is a Redis stream id, ms-seq.
 type streamID struct{ ms, seq uint64 }
