@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -55,27 +56,13 @@ func (s *Server) connectorFormats(c echo.Context) error {
 }
 
 func (s *Server) listConnectors(c echo.Context) error {
-	ctx, room, err := s.knownRoom(c)
-	if err != nil {
-		return err
-	}
-	list, err := s.deps.Connectors.List(ctx, room)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, list)
+	return answerRoom(s, c, s.deps.Connectors.List)
 }
 
 func (s *Server) getConnector(c echo.Context) error {
-	ctx, room, err := s.knownRoom(c)
-	if err != nil {
-		return err
-	}
-	conn, err := s.deps.Connectors.Get(ctx, room, c.Param("source"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, conn)
+	return answerRoom(s, c, func(ctx context.Context, room string) (gateway.Connector, error) {
+		return s.deps.Connectors.Get(ctx, room, c.Param("source"))
+	})
 }
 
 // putConnector saves a connector. A refusal lists every problem, located:

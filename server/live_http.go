@@ -51,6 +51,19 @@ func (s *Server) knownRoom(c echo.Context) (context.Context, string, error) {
 	return ctx, room, s.roomExists(ctx, room)
 }
 
+// answerRoom answers, as JSON, what get reads for a room that exists.
+func answerRoom[T any](s *Server, c echo.Context, get func(ctx context.Context, room string) (T, error)) error {
+	ctx, room, err := s.knownRoom(c)
+	if err != nil {
+		return err
+	}
+	v, err := get(ctx, room)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
 func (s *Server) roomMetrics(c echo.Context) error {
 	ctx, room, err := s.knownRoom(c)
 	if err != nil {

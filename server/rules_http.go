@@ -146,10 +146,7 @@ func (s *Server) putRules(c echo.Context) error {
 	if err != nil {
 		return rulesError(c, probs, err)
 	}
-	if probs == nil {
-		probs = rules.Problems{}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"version": v, "warnings": probs})
+	return c.JSON(http.StatusOK, map[string]any{"version": v, "warnings": listed(probs)})
 }
 
 func (s *Server) validateRules(c echo.Context) error {
@@ -161,10 +158,15 @@ func (s *Server) validateRules(c echo.Context) error {
 	if err != nil {
 		return rulesError(c, probs, err)
 	}
-	if probs == nil {
-		probs = rules.Problems{}
+	return c.JSON(http.StatusOK, map[string]any{"valid": true, "problems": listed(probs)})
+}
+
+// listed answers no problems as [] rather than null, for clients that iterate.
+func listed(p rules.Problems) rules.Problems {
+	if p == nil {
+		return rules.Problems{}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"valid": true, "problems": probs})
+	return p
 }
 
 func (s *Server) dryRunRules(c echo.Context) error {
@@ -184,15 +186,7 @@ func (s *Server) dryRunRules(c echo.Context) error {
 }
 
 func (s *Server) ruleVersions(c echo.Context) error {
-	ctx, room, err := s.knownRoom(c)
-	if err != nil {
-		return err
-	}
-	vs, err := s.deps.Rules.Versions(ctx, room)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, vs)
+	return answerRoom(s, c, s.deps.Rules.Versions)
 }
 
 func (s *Server) rollbackRules(c echo.Context) error {
