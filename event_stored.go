@@ -24,9 +24,14 @@ var storedDecoders = sync.Pool{New: func() any {
 
 // DecodeStored parses one event as a room's stream holds it: the JSON that
 // ingest wrote after validation. It reads the fields by name without
-// reflection, at about 40 % of the CPU of encoding/json; unknown names
-// are skipped, so entries written by a later version still decode.
+// reflection: the shape ingest writes in one pass (decodeStoredFast), any
+// other JSON object with a general decoder. Unknown names are skipped, so
+// entries written by a later version still decode.
 func DecodeStored(b []byte, ev *Event) error {
+	*ev = Event{}
+	if decodeStoredFast(b, ev) {
+		return nil
+	}
 	d := storedDecoders.Get().(*storedDecoder)
 	defer storedDecoders.Put(d)
 	d.buf = *bytes.NewBuffer(b) // the decoder reads a Buffer's bytes in place
@@ -35,7 +40,7 @@ func DecodeStored(b []byte, ev *Event) error {
 		d.buf = bytes.Buffer{}
 		d.dec.Reset(&d.buf)
 	}()
-	*ev = Event{}
+	*ev = Event{} // the fast path may have filled part of it
 	if err := decodeStored(d.dec, ev); err != nil {
 		return fmt.Errorf("stored event: %w", err)
 	}
@@ -53,57 +58,14 @@ func decodeStored(dec *jsontext.Decoder, ev *Event) error {
 		if err != nil {
 			return err
 		}
-		var s *string
-		var n *int64
-		switch string(name) {
-		case "id":
-			s = &ev.ID
-		case "type":
-			s = (*string)(&ev.Type)
-		case "ts":
-			n = &ev.TS
-		case "source":
-			s = &ev.Source
-		case "user_id":
-			s = &ev.UserID
-		case "online":
-			ev.Online = new(int64)
-			n = ev.Online
-		case "nickname":
-			s = &ev.Nickname
-		case "text":
-			s = &ev.Text
-		case "count":
-			n = &ev.Count
-		case "gift":
-			s = &ev.Gift
-		case "value":
-			n = &ev.Value
-		case "sku":
-			s = &ev.SKU
-		case "order_id":
-			s = &ev.OrderID
-		case "qty":
-			n = &ev.Qty
-		case "amount":
-			n = &ev.Amount
-		case "status":
-			s = (*string)(&ev.Status)
-		case "channel":
-			s = &ev.Channel
-		case "campaign":
-			s = &ev.Campaign
-		case "period":
-			n = &ev.Period
-		case "stock":
-			ev.Stock = new(int64)
-			n = ev.Stock
-		default:
+		f := storedField(name)
+		if f < 0 {
 			if err := dec.SkipValue(); err != nil {
 				return err
 			}
 			continue
 		}
+		s, n := storedRef(ev, f)
 		v, err := dec.ReadToken()
 		if err != nil {
 			return err
