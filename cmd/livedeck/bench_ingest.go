@@ -33,7 +33,7 @@ func benchIngest(ctx context.Context, args []string) error {
 	fs.Duration(&duration, "duration", "", 20*time.Second, "how long to send")
 	fs.Duration(&warmup, "warmup", "", 0, "how long to send before measuring, e.g. for the server to load its dictionaries")
 	fs.Int(&conns, "conns", "", 8, "concurrent connections")
-	fs.Int(&rooms, "rooms", "", 4, "rooms the connections spread over")
+	fs.Int(&rooms, "rooms", "", 4, "rooms the batches spread over: batch s of connection c goes to room (c+s) mod rooms")
 	var token string
 	tokenFlag(fs, &token)
 	if err := fs.parse(args); err != nil {
@@ -70,10 +70,13 @@ func benchIngest(ctx context.Context, args []string) error {
 	}
 	begin := time.Now()
 	measured := begin.Add(warmup) // acknowledgements before this are not counted
+	urls := make([]string, rooms)
+	for i, id := range ids {
+		urls[i] = server + "/api/v1/rooms/" + id + "/events?source=bench"
+	}
 	for c := range conns {
 		wg.Go(func() {
-			url := server + "/api/v1/rooms/" + ids[c%rooms] + "/events?source=bench"
-			var body []byte
+			tmpl := benchTemplates(run, c, batch)
 			next := begin.Add(time.Duration(c) * interval / time.Duration(conns))
 			for seq := 0; ctx.Err() == nil; seq++ {
 				sent := time.Now()
@@ -88,8 +91,8 @@ func benchIngest(ctx context.Context, args []string) error {
 					sent = next
 					next = next.Add(interval)
 				}
-				body = benchBatch(body[:0], run, c, seq, batch)
-				res, err := benchPost(ctx, client, url, body)
+				body := tmpl[seq%templates].fill(seq, batch, time.Now())
+				res, err := benchPost(ctx, client, urls[(c+seq)%rooms], body)
 				if ctx.Err() != nil {
 					return
 				}
@@ -143,60 +146,4 @@ func benchPost(ctx context.Context, client *http.Client, url string, body []byte
 		return res, fmt.Errorf("HTTP %d: %s", resp.StatusCode, b)
 	}
 	return res, json.Unmarshal(b, &res)
-}
-
-// benchBatch appends a JSON array of n new events in a live room's mix
-// (comments, likes, viewers, clicks, orders), built without reflection so
-// the load generator leaves the CPU to the server. Half the comments repeat
-// common ones; the other half are unique.
-func benchBatch(b []byte, run string, conn, seq, n int) []byte {
-	b = append(b, '[')
-	ts := strconv.AppendInt(nil, time.Now().UnixMilli(), 10)
-	for i := range n {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, `{"id":"`...)
-		b = benchID(b, run, conn, seq, i)
-		b = append(b, `","ts":`...)
-		b = append(b, ts...)
-		switch i % 5 {
-		case 0:
-			b = append(b, `,"type":"comment","user_id":"u42","nickname":"观众","text":"`...)
-			if k := seq*n + i; k%10 == 0 { // every other comment is one many viewers send
-				b = append(b, benchComments[(k/10)%len(benchComments)]...)
-			} else { // the rest are unique, so no cache of repeated comments flatters the figures
-				b = append(b, benchSentences[(k/10)%len(benchSentences)]...)
-				b = append(strconv.AppendInt(append(b, " 第"...), int64(conn), 10), '-')
-				b = append(strconv.AppendInt(b, int64(k), 10), "次问"...)
-			}
-			b = append(b, `"}`...)
-		case 1:
-			b = append(b, `,"type":"like","user_id":"u42","count":3}`...)
-		case 2:
-			b = append(b, `,"type":"viewers","online":12345}`...)
-		case 3:
-			b = append(b, `,"type":"product_click","user_id":"u42","sku":"A"}`...)
-		default: // the event id doubles as the order id: every order is new
-			b = append(b, `,"type":"order","user_id":"u42","sku":"A","qty":1,"amount":19900,"status":"paid","order_id":"`...)
-			b = benchID(b, run, conn, seq, i)
-			b = append(b, `"}`...)
-		}
-	}
-	return append(b, ']')
-}
-
-// benchSentences start the unique comments: questions and chatter of the
-// length and mix of scripts viewers type.
-var benchSentences = []string{
-	"这件大衣有没有黑色的，我一米六五穿什么码", "主播今天的口红色号是多少", "想要！多少钱 how much? 😍",
-	"敏感肌能用吗 有没有试用装", "上次买的已经收到了 质量很好 回购", "is it waterproof? 下雨天能穿吗",
-}
-
-// benchID is run-conn-seq-i: unique for every event of every run.
-func benchID(b []byte, run string, conn, seq, i int) []byte {
-	b = append(append(b, run...), '-')
-	b = append(strconv.AppendInt(b, int64(conn), 10), '-')
-	b = append(strconv.AppendInt(b, int64(seq), 10), '-')
-	return strconv.AppendInt(b, int64(i), 10)
 }

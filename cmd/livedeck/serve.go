@@ -67,10 +67,12 @@ func cmdServe(ctx context.Context, args []string) error {
 		cfg     app.Config
 		limits  rateFlags
 		proxies string
+		pprofAt string
 	)
 	fs := newFlagSet("serve", "Runs the LiveDeck server against a Redis (standalone or Cluster). Several instances may share one Redis.\nThe bootstrap admin credential comes from LIVEDECK_ADMIN_TOKEN or LIVEDECK_ADMIN_TOKEN_FILE.")
 	serveFlags(fs, &cfg, &limits)
 	fs.String(&proxies, "trusted-proxies", "LIVEDECK_TRUSTED_PROXIES", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client (rate limits, audit); others' is ignored")
+	fs.String(&pprofAt, "pprof-addr", "LIVEDECK_PPROF_ADDR", "", "serve Go profiles (/debug/pprof/) on this loopback address, e.g. 127.0.0.1:6060; default off")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -85,6 +87,11 @@ func cmdServe(ctx context.Context, args []string) error {
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	redisx.RouteLogs(log)
+	if pprofAt != "" {
+		if err := servePprof(ctx, pprofAt, log); err != nil {
+			return err
+		}
+	}
 	a, err := app.New(ctx, cfg, log)
 	if err != nil {
 		return err
