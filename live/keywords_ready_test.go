@@ -6,12 +6,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-ego/gse"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/livedeck/livedeck"
 	"github.com/livedeck/livedeck/internal/redistest"
+	"github.com/livedeck/livedeck/internal/segment"
 	"github.com/livedeck/livedeck/redisx"
 )
 
@@ -33,11 +33,9 @@ func TestKeywordsCountedWhenDictionaryLoadsLate(t *testing.T) {
 	appendEvents(t, rdb, "kw", []livedeck.Event{comment("c1", "福袋福袋"), comment("c2", "想要福袋"), comment("c3", "上链接")})
 
 	gate := make(chan struct{})
-	dict := newDictionary(func() (*gse.Segmenter, error) {
-		<-gate // the dictionary is slow to load (seconds for the real one)
-		var s gse.Segmenter
-		err := s.LoadDictStr("福袋 1000 n\n想要 1000 v\n上链接 1000 v")
-		return &s, err
+	dict := newDictionary(func() (*segment.Dict, error) {
+		<-gate // the dictionary is slow to load (it took seconds with gse's)
+		return segment.Build([]segment.Word{{Text: "福袋", Freq: 1000}, {Text: "想要", Freq: 1000}, {Text: "上链接", Freq: 1000}}), nil
 	})
 	useDict := func(p *Processor) { p.text.dict = dict }
 	_, _, crash := startProcessorWith(t, srv.URL(), Config{Instance: "kw-1"}, prometheus.NewRegistry(), useDict)

@@ -13,11 +13,11 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/go-ego/gse"
 	lru "github.com/hashicorp/golang-lru/v2"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/livedeck/livedeck"
+	"github.com/livedeck/livedeck/internal/segment"
 )
 
 //go:embed classifier.yaml
@@ -31,8 +31,8 @@ type classRule struct {
 
 // Text classifies comments and splits them into words. The keyword lists are
 // configuration (classifier.yaml or a file of the same shape); Chinese word
-// segmentation uses gse, a maintained pure-Go segmenter, so keywords are
-// words rather than single characters.
+// segmentation uses gse's algorithm over a compact dictionary
+// (internal/segment), so keywords are words rather than single characters.
 type Text struct {
 	order []string
 	rules map[string]classRule
@@ -54,13 +54,13 @@ const (
 // background: Words counts nothing until it is ready, and Ready waits.
 type dictionary struct {
 	once  sync.Once
-	load  func() (*gse.Segmenter, error)
-	ready atomic.Pointer[gse.Segmenter]
+	load  func() (*segment.Dict, error)
+	ready atomic.Pointer[segment.Dict]
 	done  chan struct{} // closed when load has returned
 	err   error         // load's error, set before done closes
 }
 
-func newDictionary(load func() (*gse.Segmenter, error)) *dictionary {
+func newDictionary(load func() (*segment.Dict, error)) *dictionary {
 	return &dictionary{load: load, done: make(chan struct{})}
 }
 
@@ -77,10 +77,10 @@ func (d *dictionary) warm() {
 	})
 }
 
-// The segmenter is shared by the whole process: gse keeps its model in
-// package state, so two loading at once would race, and one copy of the
-// dictionary (~100 MB) is enough.
-var sharedDict = newDictionary(loadSeg)
+// The segmenter is shared by the whole process. The built-in dictionary is
+// read in place from the binary (it loads in milliseconds and is not on
+// the heap); the HMM for unknown words is package state of gse's.
+var sharedDict = newDictionary(segment.Default)
 
 // LoadText reads a classifier file; path "" means the built-in lists.
 func LoadText(path string) (*Text, error) {
@@ -140,7 +140,7 @@ func (t *Text) Classify(text string) string {
 	return ""
 }
 
-// Warm loads the segmentation dictionary (about 2 s). Until it is loaded,
+// Warm loads the segmentation dictionary (milliseconds). Until it is loaded,
 // Words returns nothing rather than stall a room's processing: whatever
 // keeps keyword counts must wait for Ready, or count late (Segmenting).
 func (t *Text) Warm() { t.dict.warm() }
@@ -166,18 +166,6 @@ func (t *Text) Ready(ctx context.Context) error {
 		return fmt.Errorf("%w: %w", errNotSegmenting, t.dict.err)
 	}
 	return nil
-}
-
-func loadSeg() (*gse.Segmenter, error) {
-	var s gse.Segmenter
-	if err := s.LoadDictEmbed("zh_s"); err != nil {
-		return nil, err
-	}
-	// Live-commerce words the general dictionary splits.
-	for _, w := range []string{"上链接", "福袋", "秒杀", "包邮", "尺码", "发货", "优惠券", "直播间"} {
-		s.AddToken(w, 1000)
-	}
-	return &s, nil
 }
 
 // Words splits a comment into the words worth counting: no punctuation,
@@ -248,16 +236,24 @@ func linkAt(text string, i int) bool {
 	return false
 }
 
-// segment hands gse only runs of Han characters. Latin words, digits,
-// emoji and punctuation are split here by character class: gse would do
-// the same with regular expressions, at four to five times the cost for a
-// comment that mixes them (most do).
-func (t *Text) segment(seg *gse.Segmenter, text string) []string {
+// wordCutter splits a run of Han characters into words: the dictionary,
+// or in tests the gse segmenter it replaced.
+type wordCutter interface {
+	Cut(run string) []string
+}
+
+// segment hands the segmenter only runs of Han characters. Latin words,
+// digits, emoji and punctuation are split here by character class: gse
+// would do the same with regular expressions, at four to five times the
+// cost for a comment that mixes them (most do).
+func (t *Text) segment(seg wordCutter, text string) []string {
 	var out []string
 	keep := func(w string) {
 		w = strings.ToLower(w)
 		if worthCounting(w) && !t.stop[w] {
-			out = append(out, w)
+			// A word cut from the comment would keep all of it alive in
+			// the room's keyword counts.
+			out = append(out, strings.Clone(w))
 		}
 	}
 	start, han := -1, false
@@ -266,7 +262,7 @@ func (t *Text) segment(seg *gse.Segmenter, text string) []string {
 			return
 		}
 		if run := text[start:end]; han {
-			for _, w := range seg.Cut(run, true) {
+			for _, w := range seg.Cut(run) {
 				keep(w)
 			}
 		} else {
