@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/livedeck/livedeck"
@@ -30,8 +29,14 @@ const (
 func (bilibili) Name() string { return "bilibili" }
 
 func (b bilibili) Decode(d *Delivery, s *Settings) ([]Message, error) {
+	return b.decode(d, s, readBiliCmd)
+}
+
+// decode reads messages with read (nil: unmarshal, which tests compare
+// the reader with).
+func (b bilibili) decode(d *Delivery, s *Settings, read func(*msgReader, *biliCmd) error) ([]Message, error) {
 	s = orDefault(s)
-	return decodeEach(d, func(c *biliCmd, err error, m *Message) { b.one(c, err, m, s, d.Received) })
+	return decodeEach(d, read, func(c *biliCmd, err error, m *Message) { b.one(c, err, m, s, d.Received) })
 }
 
 // biliCmd is a message read in one pass: info for DANMU_MSG, data as the
@@ -114,7 +119,8 @@ func (bilibili) one(c *biliCmd, err error, m *Message, s *Settings, received tim
 func biliUser(uid int64, crc, name string) string {
 	switch {
 	case uid != 0:
-		return biliPrefix + itoa(uid)
+		var buf [32]byte
+		return string(strconv.AppendInt(append(buf[:0], biliPrefix...), uid, 10))
 	case crc != "":
 		return UserID(biliPrefix+"crc:", crc)
 	case name != "":
@@ -123,19 +129,13 @@ func biliUser(uid int64, crc, name string) string {
 	return biliPrefix + "0"
 }
 
-// danmakuExtra is the JSON text in info[0][15].extra.
-type danmakuExtra struct {
-	IDStr   string `json:"id_str"`
-	Content string `json:"content"`
-}
-
 // danmakuInfo is what LiveDeck reads of DANMU_MSG's info array, walked
 // in one pass: info[0] meta ([4] send time ms, [5] rnd, [7] uid CRC32,
 // [15] mode info with extra), info[1] text, info[2] [uid, name, …].
 type danmakuInfo struct {
 	sent     integer
 	rnd, crc idText
-	extra    string
+	extraID  string // id_str of the JSON text in extra
 	text     string
 	uid      integer
 	name     string
@@ -143,6 +143,13 @@ type danmakuInfo struct {
 }
 
 func (d *danmakuInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return d.read(dec, (*danmakuInfo).readMode, decodeString)
+}
+
+// read walks the info array; mode reads info[0][15] and str the texts
+// (FuzzReaders gives unmarshal's own, to hold these to).
+func (d *danmakuInfo) read(dec *jsontext.Decoder, mode func(*danmakuInfo, *jsontext.Decoder) error,
+	str func(*jsontext.Decoder, *string) error) error {
 	if err := openArray(dec, "info"); err != nil {
 		return err
 	}
@@ -159,26 +166,19 @@ func (d *danmakuInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 				case 7:
 					return d.crc.UnmarshalJSONFrom(dec)
 				case 15:
-					var mode struct {
-						Extra string `json:"extra"`
-					}
-					if err := json.UnmarshalDecode(dec, &mode, jsonOpts); err != nil {
-						return err
-					}
-					d.extra = mode.Extra
-					return nil
+					return mode(d, dec)
 				}
 				return dec.SkipValue()
 			})
 		case 1:
-			err = json.UnmarshalDecode(dec, &d.text, jsonOpts)
+			err = str(dec, &d.text)
 		case 2:
 			err = eachElement(dec, "info[2]", func(i int) error {
 				switch i {
 				case 0:
 					return d.uid.UnmarshalJSONFrom(dec)
 				case 1:
-					return json.UnmarshalDecode(dec, &d.name, jsonOpts)
+					return str(dec, &d.name)
 				}
 				return dec.SkipValue()
 			})
@@ -220,14 +220,10 @@ func biliDanmaku(d *danmakuInfo, m *Message) error {
 	if d.parts < 3 {
 		return errors.New("info: want [meta array, text, [uid, name, …], …]")
 	}
-	var extra danmakuExtra
-	if d.extra != "" {
-		_ = unmarshal([]byte(d.extra), &extra) // optional: an older message has none
-	}
 	ev := livedeck.Event{Type: livedeck.EventComment, TS: int64(d.sent), UserID: biliUser(int64(d.uid), string(d.crc), d.name), Nickname: d.name, Text: d.text}
-	if extra.IDStr != "" {
-		m.ID = extra.IDStr
-		ev.ID = NativeID(biliPrefix, extra.IDStr)
+	if d.extraID != "" {
+		m.ID = d.extraID
+		ev.ID = NativeID(biliPrefix, d.extraID)
 	} else {
 		ev.ID = DerivedID(biliPrefix+"dm:", itoa(int64(d.sent)), string(d.rnd), string(d.crc), itoa(int64(d.uid)), d.text)
 	}
@@ -252,22 +248,23 @@ type biliGiftData struct {
 }
 
 func biliGift(g *biliGiftData, m *Message, s *Settings) error {
-	ev, err := g.event(s)
-	if err != nil || ev == nil {
+	ev, ok, err := g.event(s)
+	if err != nil || !ok {
 		return err
 	}
 	m.ID = string(g.TID)
-	m.Events = []livedeck.Event{*ev}
+	m.Events = []livedeck.Event{ev}
 	return nil
 }
 
-// event is a gold gift's event; silver gifts are free and give none.
-func (g *biliGiftData) event(s *Settings) (*livedeck.Event, error) {
+// event is a gold gift's event; silver gifts are free and give none (not
+// ok).
+func (g *biliGiftData) event(s *Settings) (livedeck.Event, bool, error) {
 	if g.CoinType != "gold" {
-		return nil, nil
+		return livedeck.Event{}, false, nil
 	}
 	if g.TotalCoin < 0 || g.Num < 0 {
-		return nil, errors.New("data: negative num or total_coin")
+		return livedeck.Event{}, false, errors.New("data: negative num or total_coin")
 	}
 	rate := biliGiftRate
 	if s != nil && s.GiftRate != "" {
@@ -275,7 +272,7 @@ func (g *biliGiftData) event(s *Settings) (*livedeck.Event, error) {
 	}
 	value, err := ApplyRate(int64(g.TotalCoin), rate)
 	if err != nil {
-		return nil, err
+		return livedeck.Event{}, false, err
 	}
 	id := NativeID(biliPrefix+"gift:", string(g.TID))
 	if id == "" {
@@ -285,8 +282,8 @@ func (g *biliGiftData) event(s *Settings) (*livedeck.Event, error) {
 	if name == "" {
 		name = "gift " + itoa(int64(g.GiftID))
 	}
-	return &livedeck.Event{ID: id, Type: livedeck.EventGift, TS: int64(g.Timestamp), UserID: biliUser(int64(g.UID), "", g.Uname),
-		Gift: name, Value: value}, nil
+	return livedeck.Event{ID: id, Type: livedeck.EventGift, TS: int64(g.Timestamp), UserID: biliUser(int64(g.UID), "", g.Uname),
+		Gift: name, Value: value}, true, nil
 }
 
 func biliGiftV2(b64 string, m *Message, s *Settings) error {
@@ -302,12 +299,12 @@ func biliGiftV2(b64 string, m *Message, s *Settings) error {
 		g := &b.gifts[i]
 		d := biliGiftData{UID: integer(b.uid), Uname: b.uname, GiftID: integer(g.giftID), GiftName: g.name, Num: integer(g.num),
 			TotalCoin: integer(g.totalCoin), CoinType: g.coinType, Timestamp: integer(g.timestamp), Rnd: idText(g.rnd), TID: idText(g.tid)}
-		ev, err := d.event(s)
+		ev, ok, err := d.event(s)
 		if err != nil {
 			return err
 		}
-		if ev != nil {
-			m.Events = append(m.Events, *ev)
+		if ok {
+			m.Events = append(m.Events, ev)
 			if m.ID == "" {
 				m.ID = g.tid
 			}
@@ -352,10 +349,10 @@ func biliInteract(w *biliData, m *Message) error {
 	if w.TriggerTime > 0 {
 		ts = int64(w.TriggerTime) / 1_000_000
 	}
-	m.Events = []livedeck.Event{{
-		ID:   DerivedID(biliPrefix+"iw:", itoa(int64(w.UID)), w.Uname, itoa(int64(w.MsgType)), itoa(int64(w.Timestamp)), itoa(int64(w.TriggerTime))),
-		Type: t, TS: ts, UserID: biliUser(int64(w.UID), "", w.Uname),
-	}}
+	var buf [256]byte
+	in := idPart(idNum(buf[:0], int64(w.UID)), w.Uname)
+	in = idNum(idNum(idNum(in, int64(w.MsgType)), int64(w.Timestamp)), int64(w.TriggerTime))
+	m.Events = []livedeck.Event{{ID: derivedID(biliPrefix+"iw:", in), Type: t, TS: ts, UserID: biliUser(int64(w.UID), "", w.Uname)}}
 	return nil
 }
 
@@ -381,7 +378,8 @@ func biliInteractV2(b64 string, m *Message) error {
 // and no time, so the event counts 1 and its id comes from the message's
 // bytes and the second it arrived in (see docs/connectors.md).
 func biliLike(l *biliData, raw jsontext.Value, m *Message, received time.Time) error {
-	m.Events = []livedeck.Event{{ID: DerivedID(biliPrefix+"like:", string(m.Raw), strconv.FormatInt(received.Unix(), 10)),
+	var buf [512]byte
+	m.Events = []livedeck.Event{{ID: derivedID(biliPrefix+"like:", idNum(idPart(buf[:0], m.Raw), received.Unix())),
 		Type: livedeck.EventLike, TS: unixMilli(received), Count: 1, UserID: biliUser(int64(l.UID), "", l.Uname)}}
 	return nil
 }
@@ -397,7 +395,8 @@ func biliOnline(o *biliData, raw jsontext.Value, m *Message, received time.Time)
 	if n < 0 {
 		return errors.New("data.online_count: negative")
 	}
-	m.Events = []livedeck.Event{{ID: DerivedID(biliPrefix+"online:", string(m.Raw), strconv.FormatInt(received.Unix(), 10)),
+	var buf [512]byte
+	m.Events = []livedeck.Event{{ID: derivedID(biliPrefix+"online:", idNum(idPart(buf[:0], m.Raw), received.Unix())),
 		Type: livedeck.EventViewers, TS: unixMilli(received), Online: &n}}
 	return nil
 }

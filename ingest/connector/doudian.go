@@ -63,6 +63,9 @@ type doudianEnvelope struct {
 	Tag   string       `json:"tag"`
 	MsgID idText       `json:"msg_id"`
 	Data  embeddedJSON `json:"data"`
+	// data is where doudianOne reads Data into, so that it is not
+	// allocated for every message (unmarshal leaves it alone).
+	data doudianData
 }
 
 // embeddedJSON is a JSON value that platforms send either as itself or as
@@ -105,9 +108,15 @@ var doudianStatus = map[string]livedeck.OrderStatus{
 	"206": livedeck.OrderRefunded,
 }
 
-func (doudian) Decode(d *Delivery, s *Settings) ([]Message, error) {
+func (a doudian) Decode(d *Delivery, s *Settings) ([]Message, error) {
+	return a.decode(d, s, readDoudianEnvelope)
+}
+
+// decode reads messages with read (nil: unmarshal, which tests compare
+// the reader with).
+func (doudian) decode(d *Delivery, s *Settings, read func(*msgReader, *doudianEnvelope) error) ([]Message, error) {
 	s = orDefault(s)
-	return decodeEach(d, func(env *doudianEnvelope, err error, m *Message) { doudianOne(env, err, m, s) })
+	return decodeEach(d, read, func(env *doudianEnvelope, err error, m *Message) { doudianOne(env, err, m, s) })
 }
 
 func doudianOne(env *doudianEnvelope, err error, m *Message, s *Settings) {
@@ -124,8 +133,8 @@ func doudianOne(env *doudianEnvelope, err error, m *Message, s *Settings) {
 		return // 110 paid-pending, 200 refund requested, shipping, after-sale steps…
 	}
 	data := []byte(env.Data)
-	var dd doudianData
-	if m.Err = unmarshal(data, &dd); m.Err != nil {
+	dd := &env.data
+	if m.Err = unmarshalDoudianData(data, dd); m.Err != nil {
 		m.Err = fmt.Errorf("data: %w", m.Err)
 		return
 	}

@@ -73,7 +73,7 @@ type douyinOpenItem struct {
 func (douyinOpen) Decode(d *Delivery, s *Settings) ([]Message, error) {
 	s = orDefault(s)
 	msgType := d.Header.Get("x-msg-type")
-	return decodeEach(d, func(it *douyinOpenItem, err error, m *Message) { douyinOpenOne(it, err, m, msgType, s) })
+	return decodeEach(d, nil, func(it *douyinOpenItem, err error, m *Message) { douyinOpenOne(it, err, m, msgType, s) })
 }
 
 func douyinOpenOne(it *douyinOpenItem, err error, m *Message, msgType string, s *Settings) {

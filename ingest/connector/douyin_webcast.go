@@ -51,6 +51,9 @@ type dyWebMessage struct {
 	MsgID   idText        `json:"msgId"`
 	Payload *dyWebPayload `json:"payload"`
 	Alone   dyWebPayload  `json:",inline"`
+	// spare is where readDyWebMessage reads a payload into, so that it
+	// is not allocated for every message (unmarshal leaves it alone).
+	spare dyWebPayload
 }
 
 type dyWebPayload struct {
@@ -59,32 +62,40 @@ type dyWebPayload struct {
 		MsgID      idText  `json:"msgId"`
 		CreateTime integer `json:"createTime"`
 	} `json:"common"`
-	User           dyWebUser `json:"user"`
-	Content        string    `json:"content"`        // chat
-	DefaultContent string    `json:"defaultContent"` // emoji chat
-	EventTime      integer   `json:"eventTime"`      // chat
-	Count          integer   `json:"count"`          // like: this batch
-	Action         integer   `json:"action"`         // social
-	ShareTarget    string    `json:"shareTarget"`    // social
-	Total          *integer  `json:"total"`          // room user seq: current online
-	Status         integer   `json:"status"`         // control
-	GiftID         integer   `json:"giftId"`
-	GroupID        idText    `json:"groupId"`
-	RepeatCount    integer   `json:"repeatCount"`
-	ComboCount     integer   `json:"comboCount"`
-	GroupCount     integer   `json:"groupCount"`
-	RepeatEnd      flag      `json:"repeatEnd"`
-	Gift           *struct {
-		ID           integer `json:"id"`
-		Name         string  `json:"name"`
-		DiamondCount integer `json:"diamondCount"`
-		Combo        flag    `json:"combo"`
-	} `json:"gift"`
+	User           dyWebUser      `json:"user"`
+	Content        string         `json:"content"`        // chat
+	DefaultContent string         `json:"defaultContent"` // emoji chat
+	EventTime      integer        `json:"eventTime"`      // chat
+	Count          integer        `json:"count"`          // like: this batch
+	Action         integer        `json:"action"`         // social
+	ShareTarget    string         `json:"shareTarget"`    // social
+	Total          *integer       `json:"total"`          // room user seq: current online
+	Status         integer        `json:"status"`         // control
+	GiftID         integer        `json:"giftId"`
+	GroupID        idText         `json:"groupId"`
+	RepeatCount    integer        `json:"repeatCount"`
+	ComboCount     integer        `json:"comboCount"`
+	GroupCount     integer        `json:"groupCount"`
+	RepeatEnd      flag           `json:"repeatEnd"`
+	Gift           *dyWebGiftInfo `json:"gift"`
 }
 
-func (douyinWebcast) Decode(d *Delivery, s *Settings) ([]Message, error) {
+type dyWebGiftInfo struct {
+	ID           integer `json:"id"`
+	Name         string  `json:"name"`
+	DiamondCount integer `json:"diamondCount"`
+	Combo        flag    `json:"combo"`
+}
+
+func (a douyinWebcast) Decode(d *Delivery, s *Settings) ([]Message, error) {
+	return a.decode(d, s, readDyWebMessage)
+}
+
+// decode reads messages with read (nil: unmarshal, which tests compare
+// the reader with).
+func (douyinWebcast) decode(d *Delivery, s *Settings, read func(*msgReader, *dyWebMessage) error) ([]Message, error) {
 	s = orDefault(s)
-	return decodeEach(d, func(w *dyWebMessage, err error, m *Message) { dyWebOne(w, err, m, s) })
+	return decodeEach(d, read, func(w *dyWebMessage, err error, m *Message) { dyWebOne(w, err, m, s) })
 }
 
 func dyWebOne(w *dyWebMessage, err error, m *Message, s *Settings) {

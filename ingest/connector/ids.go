@@ -56,14 +56,30 @@ func NativeID(prefix, id string) string {
 // id of its own, built from its stable fields: the same message delivered
 // again gets the same id. It is prefix + "h" + 24 hex digits of SHA-256.
 func DerivedID(prefix string, parts ...string) string {
-	h := sha256.New()
+	// The parts are joined on the stack and hashed in one go: the
+	// hash.Hash form cost an allocation per part.
+	var buf [512]byte
+	in := buf[:0]
 	for _, p := range parts {
-		h.Write([]byte(p))
-		h.Write([]byte{0})
+		in = idPart(in, p)
 	}
-	var sum [sha256.Size]byte
-	return prefix + "h" + hex.EncodeToString(h.Sum(sum[:0])[:12])
+	return derivedID(prefix, in)
 }
+
+// derivedID is DerivedID of parts joined as idPart and idNum join them:
+// callers with numbers append them in place rather than make strings of
+// them.
+func derivedID(prefix string, in []byte) string {
+	sum := sha256.Sum256(in)
+	var buf [maxIDBytes]byte
+	out := append(buf[:0], prefix...)
+	out = append(out, 'h')
+	return string(hex.AppendEncode(out, sum[:12]))
+}
+
+func idPart[S ~string | ~[]byte](in []byte, p S) []byte { return append(append(in, p...), 0) }
+
+func idNum(in []byte, v int64) []byte { return append(strconv.AppendInt(in, v, 10), 0) }
 
 // UserID prefixes a platform's user id ("bili:12345"); an empty id stays
 // empty, an unusable one is hashed.

@@ -99,26 +99,33 @@ func notJSON(err error) error {
 	return livedeck.Errorf(livedeck.EINVALID, "", "not JSON: %v", err)
 }
 
-// decodeEach reads every message of a body (a JSON array of messages,
-// NDJSON or one JSON object) straight into a fresh T and maps it with one,
-// filling Index, Raw and the event times of what it returns. It is one
-// pass over the body: platform messages are large and the decoding is most
-// of an adapter's cost. err is the message's own decoding error (a field
-// of the wrong type): the message is still handed over, as far as it was
-// read, so that an adapter may ignore messages it does not map whatever
-// their fields. A syntax error anywhere refuses the whole delivery.
-// decoders are reused across deliveries: a decoder's state (its stack and
+// readers are reused across deliveries: a decoder's state (its stack and
 // name sets) is most of what a fresh one allocates.
-var decoders = sync.Pool{New: func() any { return jsontext.NewDecoder(new(bytes.Buffer)) }}
+var readers = sync.Pool{New: func() any { return &msgReader{dec: jsontext.NewDecoder(new(bytes.Buffer))} }}
 
-func decodeEach[T any](d *Delivery, one func(w *T, err error, m *Message)) ([]Message, error) {
+// decodeEach reads every message of a body (a JSON array of messages,
+// NDJSON or one JSON object) straight into a T, cleared for each, and maps
+// it with one, filling Index, Raw and the event times of what it returns.
+// It is one pass over the body: platform messages are large and the
+// decoding is most of an adapter's cost. err is the message's own decoding
+// error (a field of the wrong type): the message is still handed over, as
+// far as it was read, so that an adapter may ignore messages it does not
+// map whatever their fields. A syntax error anywhere refuses the whole
+// delivery.
+//
+// read, if not nil, is the format's own reader of a message into a T
+// (fastread.go): it gives exactly what unmarshaling would, or fails; then
+// the message is read to its end and unmarshaled from its bytes, so that
+// an odd message decodes, and fails, as it always did.
+func decodeEach[T any](d *Delivery, read func(r *msgReader, w *T) error, one func(w *T, err error, m *Message)) ([]Message, error) {
 	body := d.Body
 	// Over a bytes.Buffer the decoder parses the body in place, no copy.
-	dec := decoders.Get().(*jsontext.Decoder)
+	r := readers.Get().(*msgReader)
+	dec := r.dec
 	dec.Reset(bytes.NewBuffer(body), jsonOpts)
 	defer func() {
 		dec.Reset(new(bytes.Buffer)) // keep no body alive in the pool
-		decoders.Put(dec)
+		readers.Put(r)
 	}()
 	array := false
 	switch dec.PeekKind() {
@@ -138,7 +145,18 @@ func decodeEach[T any](d *Delivery, one func(w *T, err error, m *Message)) ([]Me
 		return nil, livedeck.Errorf(livedeck.EINVALID, "", "body must be a JSON array of messages, NDJSON or one JSON object")
 	}
 	base := dec.StackDepth()
-	var out []Message
+	// Messages are gathered in the reader's own slice and copied out at
+	// the end: growing the result as it fills was a third of what an
+	// adapter allocated.
+	out := r.msgs[:0]
+	defer func() {
+		clear(out) // keep no body or event alive in the pool
+		r.msgs = out[:0]
+	}()
+	// One T for all messages, cleared for each: handed to read and one, a
+	// T per message would be one more allocation each (what one keeps is
+	// copied out of it).
+	w, zero := new(T), *new(T)
 	for {
 		k := dec.PeekKind()
 		if array && k == ']' {
@@ -161,8 +179,13 @@ func decodeEach[T any](d *Delivery, one func(w *T, err error, m *Message)) ([]Me
 			return nil, livedeck.Errorf(livedeck.ETOOLARGE, "", "more than %d messages in one delivery: split it", maxMessages)
 		}
 		start := dec.InputOffset()
-		var w T
-		err := json.UnmarshalDecode(dec, &w)
+		*w = zero
+		var err error
+		if read != nil {
+			err = read(r, w)
+		} else {
+			err = json.UnmarshalDecode(dec, w)
+		}
 		if err != nil {
 			if isSyntax(err) {
 				return nil, notJSON(err)
@@ -179,12 +202,17 @@ func decodeEach[T any](d *Delivery, one func(w *T, err error, m *Message)) ([]Me
 					return nil, notJSON(err)
 				}
 			}
-			err = messageError(err, array)
+			if read != nil { // decoded again, the general way, from its bytes
+				*w = zero
+				err = unmarshal(messageBytes(body, start, dec), w)
+			} else {
+				err = messageError(err, array)
+			}
 		}
-		raw := bytes.TrimLeft(body[start:dec.InputOffset()], " \t\r\n,")
-		out = append(out, Message{Index: len(out), Raw: raw[:len(raw):len(raw)]})
+		raw := messageBytes(body, start, dec)
+		out = append(out, Message{Index: len(out), Raw: raw})
 		m := &out[len(out)-1]
-		one(&w, err, m)
+		one(w, err, m)
 		settle(m, d.Received)
 	}
 	if array {
@@ -195,7 +223,17 @@ func decodeEach[T any](d *Delivery, one func(w *T, err error, m *Message)) ([]Me
 			return nil, livedeck.Errorf(livedeck.EINVALID, "", "not JSON: unexpected data after the array")
 		}
 	}
-	return out, nil
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return append(make([]Message, 0, len(out)), out...), nil
+}
+
+// messageBytes is the message just read: from start (which may be at the
+// comma before it) to where the decoder is.
+func messageBytes(body []byte, start int64, dec *jsontext.Decoder) []byte {
+	raw := bytes.TrimLeft(body[start:dec.InputOffset()], " \t\r\n,")
+	return raw[:len(raw):len(raw)]
 }
 
 func isSyntax(err error) bool {

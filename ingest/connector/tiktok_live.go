@@ -98,9 +98,15 @@ type ttGift struct {
 	DiamondCnt   integer `json:"diamond_count"`
 }
 
-func (tiktokLive) Decode(d *Delivery, s *Settings) ([]Message, error) {
+func (a tiktokLive) Decode(d *Delivery, s *Settings) ([]Message, error) {
+	return a.decode(d, s, readTTMessage)
+}
+
+// decode reads messages with read (nil: unmarshal, which tests compare
+// the reader with).
+func (tiktokLive) decode(d *Delivery, s *Settings, read func(*msgReader, *ttMessage) error) ([]Message, error) {
 	s = orDefault(s)
-	return decodeEach(d, func(env *ttMessage, err error, m *Message) { ttOne(env, err, m, s) })
+	return decodeEach(d, read, func(env *ttMessage, err error, m *Message) { ttOne(env, err, m, s) })
 }
 
 // ttMessage is a message read in one pass: the event's data is read
