@@ -59,7 +59,8 @@ type roomRules struct {
 	decision decision           // the last evaluation's, its slices reused
 	undone   []bool             // rules whose effects failed in the last commit
 	products []livedeck.Product // the line-up, re-read with the version check, for guardrails
-	meta     []byte             // the room record the line-up was decoded from
+	metaHash string             // SHA-1 of the room record the line-up was decoded from; "" for none
+	keys     checkKeys          // what a version check of the room reads
 	start    int64              // Unix ms of the room's first evaluation: `minute` counts from it
 	retry    retries            // Redis writes that failed, tried again next evaluation
 	admitted int64              // Unix ms event_time quotas last gave their due places
@@ -188,7 +189,7 @@ func (e *Engine) lock(id string) *roomRules {
 	e.mu.Lock()
 	rr := e.rooms[id]
 	if rr == nil {
-		rr = &roomRules{}
+		rr = &roomRules{keys: newCheckKeys(id)}
 		e.rooms[id] = rr
 	}
 	e.mu.Unlock()

@@ -18,7 +18,7 @@ func (e *Engine) evaluate(ctx context.Context, u livedeck.Update) error {
 	defer rr.mu.Unlock()
 	wall := e.clock()
 	e.missed(rr, wall)
-	if err := e.refresh(ctx, rr, u.Room, u.Now); err != nil {
+	if err := e.refresh(ctx, rr, u.Room, u.Now, wall); err != nil {
 		return err
 	}
 	rr.lastEval = wall

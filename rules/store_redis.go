@@ -292,53 +292,6 @@ func (s *Store) products(ctx context.Context, room string) ([]livedeck.Product, 
 	return decodeProducts(room, b)
 }
 
-// roomCheck is a room's rule-set version and record (for its line-up).
-type roomCheck struct {
-	version int64
-	meta    []byte
-}
-
-// versionAndMeta reads one room's rule-set version and record in one
-// round trip.
-func (s *Store) versionAndMeta(ctx context.Context, room string) (int64, []byte, error) {
-	out, err := s.checkRooms(ctx, []string{room})
-	if err != nil {
-		return 0, nil, err
-	}
-	return out[0].version, out[0].meta, nil
-}
-
-// checkRooms reads the rule-set version and record of every room in one
-// pipelined round trip: what the engine checks every 250 ms per room.
-func (s *Store) checkRooms(ctx context.Context, rooms []string) ([]roomCheck, error) {
-	vers := make([]*redis.StringCmd, len(rooms))
-	metas := make([]*redis.StringCmd, len(rooms))
-	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, room := range rooms {
-			k := redisx.Room(room)
-			vers[i] = p.HGet(ctx, k.Rules(), "version")
-			metas[i] = p.Get(ctx, k.Meta())
-		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return nil, unavailable(err)
-	}
-	out := make([]roomCheck, len(rooms))
-	for i := range rooms {
-		v, err := vers[i].Int64()
-		if err != nil && !errors.Is(err, redis.Nil) {
-			return nil, unavailable(err)
-		}
-		b, err := metas[i].Bytes()
-		if err != nil && !errors.Is(err, redis.Nil) {
-			return nil, unavailable(err)
-		}
-		out[i] = roomCheck{version: v, meta: b}
-	}
-	return out, nil
-}
-
 func decodeProducts(room string, b []byte) ([]livedeck.Product, error) {
 	if len(b) == 0 {
 		return nil, nil

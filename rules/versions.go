@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"bytes"
 	"context"
 	"time"
 )
@@ -19,39 +18,51 @@ type roomPoll struct {
 // every versionCheck.
 func (e *Engine) pollVersions(ctx context.Context) error {
 	at := e.clock()
-	var ids []string
-	var rrs []*roomRules
 	e.mu.Lock()
-	for id, rr := range e.rooms {
+	rrs := make([]*roomRules, 0, len(e.rooms))
+	keys := make([]*checkKeys, 0, len(e.rooms))
+	have := make([]string, 0, len(e.rooms))
+	prev := make([]*roomPoll, 0, len(e.rooms))
+	for _, rr := range e.rooms {
 		if at.Sub(time.Unix(0, rr.active.Load())) <= staleAfter { // others re-read everything anyway
-			ids, rrs = append(ids, id), append(rrs, rr)
+			p := rr.polled.Load() // only this method stores it, one call at a time
+			h := ""
+			if p != nil {
+				h = p.hash
+			}
+			rrs, keys, have, prev = append(rrs, rr), append(keys, &rr.keys), append(have, h), append(prev, p)
 		}
 	}
 	e.mu.Unlock()
-	if len(ids) == 0 {
+	if len(rrs) == 0 {
 		return nil
 	}
-	checks, err := e.store.checkRooms(ctx, ids)
+	checks, err := e.store.checkRooms(ctx, keys, have)
 	if err != nil {
 		return err
 	}
+	polls := make([]roomPoll, len(rrs)) // one allocation for the round
 	for i, rr := range rrs {
-		rr.polled.Store(&roomPoll{at: at, roomCheck: checks[i]})
+		if checks[i].same && prev[i] != nil { // the record the last check read
+			checks[i].meta = prev[i].meta
+		}
+		polls[i] = roomPoll{at: at, roomCheck: checks[i]}
+		rr.polled.Store(&polls[i])
 	}
 	e.lastPoll.Store(at.UnixNano())
 	return nil
 }
 
-// refresh brings the room's cache up to date: the state from Redis when
-// the cache is new or stale, the rule set when its version changed. The
-// version comes from the latest batched check when there is a newer one
-// than the room has applied; the room checks itself when it has none for
-// longer than the batches should take (Run not running, Redis slow), and
-// when the set was saved on this instance. A batch that is older than the
-// set in use (it was sent before a save here) is harmless: a version that
-// differs makes the room load the current set.
-func (e *Engine) refresh(ctx context.Context, rr *roomRules, id string, now int64) error {
-	wall := e.clock()
+// refresh brings the room's cache up to date at wall, the engine's clock:
+// the state from Redis when the cache is new or stale, the rule set when
+// its version changed. The version comes from the latest batched check
+// when there is a newer one than the room has applied; the room checks
+// itself when it has none for longer than the batches should take (Run
+// not running, Redis slow), and when the set was saved on this instance.
+// A batch that is older than the set in use (it was sent before a save
+// here) is harmless: a version that differs makes the room load the
+// current set.
+func (e *Engine) refresh(ctx context.Context, rr *roomRules, id string, now int64, wall time.Time) error {
 	stale := !rr.loaded || wall.Sub(rr.lastEval) > staleAfter // another instance may have moved the state on
 	rr.active.Store(wall.UnixNano())
 	if !stale && !rr.recheck {
@@ -62,7 +73,7 @@ func (e *Engine) refresh(ctx context.Context, rr *roomRules, id string, now int6
 			return nil
 		}
 	}
-	v, meta, err := e.store.versionAndMeta(ctx, id)
+	checks, err := e.store.checkRooms(ctx, []*checkKeys{&rr.keys}, []string{rr.metaHash})
 	if err != nil {
 		return err
 	}
@@ -71,7 +82,7 @@ func (e *Engine) refresh(ctx context.Context, rr *roomRules, id string, now int6
 			return err
 		}
 	}
-	return e.applyCheck(ctx, rr, id, roomCheck{version: v, meta: meta}, wall)
+	return e.applyCheck(ctx, rr, id, checks[0], wall)
 }
 
 // checkEvery is how long a room goes without checking its version: while
@@ -87,12 +98,12 @@ func (e *Engine) checkEvery(wall time.Time) time.Duration {
 // applyCheck takes a version check sent at at: the line-up when the
 // room's record changed, the rule set when its version did.
 func (e *Engine) applyCheck(ctx context.Context, rr *roomRules, id string, c roomCheck, at time.Time) error {
-	if !bytes.Equal(c.meta, rr.meta) { // decode the line-up only when the record changed
-		products, err := decodeProducts(id, c.meta)
+	if c.hash != rr.metaHash { // decode the line-up only when the record changed
+		products, err := decodeProducts(id, []byte(c.meta))
 		if err != nil {
 			return err
 		}
-		rr.products, rr.meta = products, c.meta
+		rr.products, rr.metaHash = products, c.hash
 	}
 	if !rr.loaded || c.version != rr.version {
 		if err := e.loadSet(ctx, rr, id); err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/livedeck/livedeck"
 	"github.com/livedeck/livedeck/internal/redistest"
+	"github.com/livedeck/livedeck/redisx"
 )
 
 // TestVersionChecks: another instance's save reaches a room through the
@@ -158,5 +159,100 @@ func TestRunChecksVersionsForRooms(t *testing.T) {
 		if p := rr.polled.Load(); p == nil || p.version != 2 {
 			t.Errorf("room %s: batched check %+v, want one that saw version 2", room, p)
 		}
+	}
+}
+
+// TestLineUpChecks: a changed room record (its line-up) reaches the room
+// through the batched check and through its own, an unchanged one is not
+// read again but stays in effect, and a removed one takes the line-up
+// away; checks go on after Redis forgets its scripts.
+func TestLineUpChecks(t *testing.T) {
+	rdb := redistest.Start(t).Client(t)
+	ctx := context.Background()
+	plan := "rules:\n- name: crowd\n  when: online >= 500\n  actions: [{cue: {text: hi}}]\n"
+	priced := func(price int64) livedeck.Product {
+		return livedeck.Product{SKU: "A", Name: "茶", Price: price, Stock: 10, FloorPrice: 100}
+	}
+	for _, tc := range []struct {
+		name  string
+		steps func(t *testing.T, svc *Service, room string, clock *time.Time)
+	}{
+		{"batched", func(t *testing.T, svc *Service, room string, clock *time.Time) {
+			pollAt(t, svc, clock, 100)
+			evalAt(t, svc, room, clock, 0, 1)
+			wantPrice(t, svc, room, 900)
+			setRoomProducts(t, rdb, room, priced(800))
+			pollAt(t, svc, clock, 100)
+			if p := svc.Engine.lock(room).polled.Load(); p.same || p.meta == "" {
+				t.Errorf("check after a change: %+v, want the record", p.roomCheck)
+			}
+			svc.Engine.rooms[room].mu.Unlock()
+			evalAt(t, svc, room, clock, 0, 1)
+			wantPrice(t, svc, room, 800)
+			pollAt(t, svc, clock, 100)
+			if p := svc.Engine.lock(room).polled.Load(); !p.same || p.meta == "" {
+				t.Errorf("check of the same record: %+v, want it not read, the last one kept", p.roomCheck)
+			}
+			svc.Engine.rooms[room].mu.Unlock()
+			evalAt(t, svc, room, clock, 0, 1)
+			wantPrice(t, svc, room, 800)
+			if err := rdb.ScriptFlush(ctx).Err(); err != nil {
+				t.Fatal(err)
+			}
+			setRoomProducts(t, rdb, room, priced(700))
+			pollAt(t, svc, clock, 100)
+			evalAt(t, svc, room, clock, 0, 1)
+			wantPrice(t, svc, room, 700)
+			if err := rdb.Del(ctx, redisx.Room(room).Meta()).Err(); err != nil {
+				t.Fatal(err)
+			}
+			pollAt(t, svc, clock, 100)
+			evalAt(t, svc, room, clock, 0, 1)
+			wantPrice(t, svc, room, 0)
+		}},
+		{"the room's own", func(t *testing.T, svc *Service, room string, clock *time.Time) {
+			evalAt(t, svc, room, clock, 0, 1)
+			wantPrice(t, svc, room, 900)
+			setRoomProducts(t, rdb, room, priced(800))
+			evalAt(t, svc, room, clock, 100, 1) // no check due yet
+			wantPrice(t, svc, room, 900)
+			evalAt(t, svc, room, clock, 200, 1)
+			wantPrice(t, svc, room, 800)
+			evalAt(t, svc, room, clock, 300, 1) // the same record: kept
+			wantPrice(t, svc, room, 800)
+			if err := rdb.ScriptFlush(ctx).Err(); err != nil {
+				t.Fatal(err)
+			}
+			if err := rdb.Del(ctx, redisx.Room(room).Meta()).Err(); err != nil {
+				t.Fatal(err)
+			}
+			evalAt(t, svc, room, clock, 300, 1)
+			wantPrice(t, svc, room, 0)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			room := "lineup-" + strings.ReplaceAll(tc.name, " ", "-")
+			svc := newTestService(rdb)
+			clock := time.Unix(1_800_000_000, 0)
+			svc.Engine.clock = func() time.Time { return clock }
+			mustPut(t, svc, room, plan)
+			setRoomProducts(t, rdb, room, priced(900))
+			tc.steps(t, svc, room, &clock)
+		})
+	}
+}
+
+// wantPrice fails unless the room's line-up as the engine has it prices
+// its one product at price (0: no line-up).
+func wantPrice(t *testing.T, svc *Service, room string, price int64) {
+	t.Helper()
+	rr := svc.Engine.lock(room)
+	defer rr.mu.Unlock()
+	got := int64(0)
+	if len(rr.products) > 0 {
+		got = rr.products[0].Price
+	}
+	if got != price {
+		t.Fatalf("line-up price %d, want %d", got, price)
 	}
 }
