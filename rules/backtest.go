@@ -59,7 +59,7 @@ func (b *Backtester) Step(now int64, snap *livedeck.Snapshot, orders []livedeck.
 	for i, r := range b.c.rules {
 		b.conds[i].valid = false
 		if r.On() {
-			b.conds[i].conditions(r, &env, allFields)
+			b.conds[i].conditions(r, &env, allFields, true)
 		}
 	}
 	decide(&decideInput{rules: b.c.rules, states: b.slots, conds: b.conds, env: &env, snap: snap, now: now, tier: b.tier, loc: b.loc}, &b.d)

@@ -79,6 +79,8 @@ func (ps Problems) Error() string {
 type compiled struct {
 	Rule
 	when, clear *vm.Program
+	whenFn      func(*Env) bool                 // when as Go closures, nil if it runs in expr's VM (native.go)
+	clearFn     func(*Env) bool                 // the same for clear
 	texts       []*template.Template            // per action: the cue text or alert message template
 	hash        string                          // of the rule's definition, to tell an edit from an unchanged rule
 	cueSig      string                          // fingerprint per action (cues only, "" for others), comma-separated
@@ -232,6 +234,7 @@ func compileRule(i int, r Rule, seen map[string]bool, banned []string) (*compile
 		cr.langs = append(cr.langs, langs)
 	}
 	cr.deps = dependsOn(cr.when) | dependsOn(cr.clear)
+	cr.whenFn, cr.clearFn = nativeCond(cr.when), nativeCond(cr.clear)
 	cr.hash = fingerprint(r, 8)
 	sums := make([]string, len(r.Actions))
 	for j, a := range r.Actions {

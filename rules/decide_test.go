@@ -32,7 +32,7 @@ func decideOnce(t *testing.T, src string, states map[string]ruleState, tier *liv
 			st = ruleState{Hash: r.hash, Cues: r.cueSig, State: Inactive, Since: 2}
 		}
 		in.states = append(in.states, &st)
-		in.conds[i].conditions(r, &env, allFields)
+		in.conds[i].conditions(r, &env, allFields, true)
 	}
 	var d decision
 	decide(&in, &d)

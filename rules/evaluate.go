@@ -42,7 +42,7 @@ func (e *Engine) evaluate(ctx context.Context, u livedeck.Update) error {
 			rr.conds[i].valid = false
 			continue
 		}
-		if rr.conds[i].conditions(r, env, changed) {
+		if rr.conds[i].conditions(r, env, changed, !e.rerun) {
 			rr.condRuns++
 		}
 	}
@@ -117,21 +117,32 @@ type condResult struct {
 // conditions runs the rule's when and clear, unless none of the Env
 // fields they read changed since the last evaluation (changed: bits of
 // envFields), in which case they would give the same results again. It
-// reports whether it ran them.
-func (c *condResult) conditions(r *compiled, env *Env, changed uint64) bool {
+// reports whether it ran them. native: as Go closures where the rule has
+// them, else in expr's VM.
+func (c *condResult) conditions(r *compiled, env *Env, changed uint64, native bool) bool {
 	if c.valid && changed&r.deps == 0 {
 		return false
 	}
-	matched, err := run(r.when, env)
-	c.matched, c.err, c.valid = matched, "", true
-	if err != nil {
+	matched, err := runCond(r.when, r.whenFn, env, native)
+	if c.matched, c.valid = matched, true; err != nil {
 		c.err = err.Error()
+	} else if c.err != "" {
+		c.err = ""
 	}
 	c.cleared = false
 	if r.clear != nil {
-		c.cleared, _ = run(r.clear, env)
+		c.cleared, _ = runCond(r.clear, r.clearFn, env, native)
 	}
 	return true
+}
+
+// runCond runs a condition: as fn, its Go closures, if native and it has
+// them, else p in expr's VM.
+func runCond(p *vm.Program, fn func(*Env) bool, env *Env, native bool) (bool, error) {
+	if native && fn != nil {
+		return fn(env), nil
+	}
+	return run(p, env)
 }
 
 // run evaluates a condition. env is passed by pointer: a struct value would

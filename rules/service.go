@@ -221,7 +221,7 @@ func (s *Service) DryRunAs(ctx context.Context, room string, src []byte, format 
 		}
 		in.states = append(in.states, &st)
 		if r.On() {
-			in.conds[i].conditions(r, &env, allFields)
+			in.conds[i].conditions(r, &env, allFields, true)
 		}
 	}
 	var d decision
