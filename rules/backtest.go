@@ -62,7 +62,7 @@ func (b *Backtester) Step(now int64, snap *livedeck.Snapshot, orders []livedeck.
 			b.conds[i].conditions(r, &env, allFields, true)
 		}
 	}
-	decide(&decideInput{rules: b.c.rules, states: b.slots, conds: b.conds, env: &env, snap: snap, now: now, tier: b.tier, loc: b.loc}, &b.d)
+	decide(&decideInput{rules: b.c.rules, states: b.slots, conds: b.conds, env: &env, skus: snap.SKUs, now: now, tier: b.tier, loc: b.loc}, &b.d)
 	var out []Outcome
 	for _, f := range b.d.effects {
 		r := b.c.rules[max(f.rule, 0)]

@@ -12,7 +12,7 @@ import (
 // its state before the decision and its later effects are skipped, so the
 // next evaluation decides it again and writes under the same keys; a tier
 // change belongs to the rule that causes it.
-func (e *Engine) commit(ctx context.Context, u livedeck.Update, rr *roomRules, d *decision) error {
+func (e *Engine) commit(ctx context.Context, u *livedeck.Update, rr *roomRules, d *decision) error {
 	var errs []error
 	rr.undone = resized(rr.undone, len(d.moved))
 	clear(rr.undone)

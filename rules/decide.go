@@ -59,15 +59,15 @@ type decision struct {
 type decideInput struct {
 	room     string
 	rules    []*compiled
-	states   []*ruleState       // in the order of rules; the decision moves them on in place
-	conds    []condResult       // each rule's when and clear as of now
-	env      *Env               // the numbers now, for texts
-	snap     *livedeck.Snapshot // the numbers now, for stock
-	now      int64              // Unix ms
-	version  int64              // the rule-set version in use: keys the writes an edit causes
-	tier     *livedeck.Tier     // in effect before
-	products []livedeck.Product // the line-up, for guardrails
-	loc      *time.Location     // for active windows
+	states   []*ruleState                 // in the order of rules; the decision moves them on in place
+	conds    []condResult                 // each rule's when and clear as of now
+	env      *Env                         // the numbers now, for texts
+	skus     map[string]livedeck.SKUStats // the products' numbers now, for stock (the map, not &u.Snapshot: that moves each update to the heap)
+	now      int64                        // Unix ms
+	version  int64                        // the rule-set version in use: keys the writes an edit causes
+	tier     *livedeck.Tier               // in effect before
+	products []livedeck.Product           // the line-up, for guardrails
+	loc      *time.Location               // for active windows
 }
 
 // decide steps every rule's state and lists what the step causes. Only
@@ -84,25 +84,21 @@ func decide(in *decideInput, d *decision) {
 	winner := -1
 	for i, r := range in.rules {
 		st := in.states[i]
-		old := *st // on the stack: most states do not move
-		d.fired[i] = false
+		d.fired[i], d.moved[i] = false, false
 		if !r.On() {
+			old := *st
 			st.State, st.ActiveAt, st.ClearedAt = Inactive, 0, 0
-		} else {
-			c := &in.conds[i]
-			st.Err = c.err
-			fired, resolved := st.step(r, in.now, c.matched, c.cleared, gate{inWindow: r.window.contains(time.UnixMilli(in.now), in.loc)})
-			d.evaluated++
-			d.fired[i] = fired
-			if resolved {
-				d.resolved++
+			if d.moved[i] = *st != old; d.moved[i] {
+				d.before[i] = old
 			}
-			if st.State == Firing && r.tier != nil && (winner < 0 || r.Priority > in.rules[winner].Priority) {
-				winner = i
-			}
+			continue
 		}
-		if d.moved[i] = *st != old; d.moved[i] {
-			d.before[i] = old
+		d.evaluated++
+		if c := &in.conds[i]; !st.still(r, c) { // most rules, most evaluations, are still
+			d.step(in, i, c)
+		}
+		if st.State == Firing && r.tier != nil && (winner < 0 || r.Priority > in.rules[winner].Priority) {
+			winner = i
 		}
 	}
 	d.tierFx = d.tierFx[:0]
@@ -127,6 +123,22 @@ func decide(in *decideInput, d *decision) {
 		}
 	}
 	d.effects = append(d.effects, d.tierFx...) // the tier change and withdrawals after the cues
+}
+
+// step moves rule i's state on by this evaluation, its conditions c.
+func (d *decision) step(in *decideInput, i int, c *condResult) {
+	r, st := in.rules[i], in.states[i]
+	old := *st // on the stack: most states do not move
+	st.Err = c.err
+	inWindow := r.window == nil || r.window.contains(time.UnixMilli(in.now), in.loc)
+	fired, resolved := st.step(r, in.now, c.matched, c.cleared, gate{inWindow: inWindow})
+	d.fired[i] = fired
+	if resolved {
+		d.resolved++
+	}
+	if d.moved[i] = *st != old; d.moved[i] {
+		d.before[i] = old
+	}
 }
 
 // was is rule i's state before the decision; st is its state now.
@@ -157,7 +169,7 @@ func (d *decision) fire(in *decideInput, i int, show bool) {
 			continue
 		case a.Cue != nil:
 			sku, ok := r.cueSKU(j, in.env)
-			if !ok || soldOut(in.snap, sku) {
+			if !ok || soldOut(in.skus, sku) {
 				d.blocked++
 				continue // no cue for a product with nothing left to sell, or oversold
 			}
@@ -305,7 +317,7 @@ func blockedTier(in *decideInput, r *compiled, want *livedeck.Tier) string {
 	if probs := guardTier(r.Name, r.tierAction(), in.products); len(probs) > 0 {
 		return "tier blocked by guardrail: " + probs[0].Message
 	}
-	if soldOut(in.snap, want.SKU) {
+	if soldOut(in.skus, want.SKU) {
 		return fmt.Sprintf("tier %s blocked: %s is sold out", want.Name, want.SKU)
 	}
 	return ""

@@ -24,7 +24,7 @@ func decideOnce(t *testing.T, src string, states map[string]ruleState, tier *liv
 	}
 	snap := livedeck.Snapshot{Online: online}
 	env := NewEnv(&snap, tierName(tier))
-	in := decideInput{room: "r", rules: c.rules, conds: make([]condResult, len(c.rules)), env: &env, snap: &snap,
+	in := decideInput{room: "r", rules: c.rules, conds: make([]condResult, len(c.rules)), env: &env, skus: snap.SKUs,
 		now: now, version: 2, tier: tier, loc: utc}
 	for i, r := range c.rules {
 		st, ok := states[r.Name]

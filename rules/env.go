@@ -66,8 +66,10 @@ type Env struct {
 	// ({{.Product.Name}}, {{.Product.Stock}}); not in conditions.
 	Product *SKU `expr:"-"`
 
-	store   []SKU  // backing array of SKUs and SKUList
-	machine *vm.VM // reused by every condition run against this Env
+	store    []SKU  // backing array of SKUs and SKUList
+	oversold bool   // a product sold past its stock (Oversold > 0)
+	sources  int    // len(Sources), kept here: a map's length is a read elsewhere in memory
+	machine  *vm.VM // reused by every condition run against this Env
 }
 
 // SKU is one product's numbers in a condition: skus["A"].ctr < 0.03.
@@ -258,11 +260,13 @@ func (e *Env) updateSKUs(skus map[string]livedeck.SKUStats, c *changes) bool {
 		return false
 	}
 	var sc changes
+	oversold := false
 	for _, o := range e.SKUList { // the snapshot's map is fresh in the cache; e's may not be
 		k, ok := skus[o.ID]
 		if !ok {
 			return false
 		}
+		oversold = oversold || k.Oversold > 0
 		sc.int(&o.Exposures, k.Exposures, fSKUs)
 		sc.int(&o.Clicks, k.Clicks, fSKUs)
 		sc.float(&o.CTR, k.CTR, fSKUs)
@@ -278,6 +282,7 @@ func (e *Env) updateSKUs(skus map[string]livedeck.SKUStats, c *changes) bool {
 	if sc != 0 {
 		*c |= changes(fSKUs | fSKUList)
 	}
+	e.oversold = oversold
 	return true
 }
 
@@ -287,6 +292,7 @@ func (e *Env) setSKUs(skus map[string]livedeck.SKUStats) {
 	}
 	clear(e.SKUs)
 	store, list := e.store[:0], e.SKUList[:0]
+	e.oversold = false
 	if cap(store) < len(skus) {
 		store = make([]SKU, 0, len(skus)) // never grown in place: the pointers below stay valid
 	}
@@ -294,6 +300,7 @@ func (e *Env) setSKUs(skus map[string]livedeck.SKUStats) {
 		store = append(store, SKU{ID: id, Exposures: k.Exposures, Clicks: k.Clicks, CTR: k.CTR, Orders: k.Orders, ClickToOrder: k.ClickToOrder,
 			UnitsSold: k.UnitsSold, GMV: k.GMV, Stock: k.Stock, Oversold: k.Oversold, CartAdds: k.CartAdds, CartRate: k.CartRate})
 		sku := &store[len(store)-1]
+		e.oversold = e.oversold || k.Oversold > 0
 		e.SKUs[id] = sku
 		list = append(list, sku) // pointers: expr boxes each element it visits
 	}
@@ -301,7 +308,7 @@ func (e *Env) setSKUs(skus map[string]livedeck.SKUStats) {
 }
 
 func (e *Env) sameSources(sources map[string]livedeck.SourceStats) bool {
-	if len(sources) != len(e.Sources) {
+	if len(sources) != e.sources {
 		return false
 	}
 	for id, src := range sources {
@@ -321,4 +328,5 @@ func (e *Env) setSources(sources map[string]livedeck.SourceStats) {
 	for id, src := range sources {
 		e.Sources[id] = Source{AgeSeconds: src.AgeSeconds, PerMin: src.PerMin}
 	}
+	e.sources = len(e.Sources)
 }

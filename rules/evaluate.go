@@ -27,10 +27,7 @@ func (e *Engine) evaluate(ctx context.Context, u livedeck.Update) error {
 	var errs []error
 	var removed []string
 	if rr.slots == nil { // a new set or state: line the states up with the rules
-		rr.slots = make([]*ruleState, len(rr.set.rules))
-		for i, r := range rr.set.rules {
-			rr.slots[i] = rr.stateOf(r)
-		}
+		rr.lineUp()
 		removed = rr.prune()
 		rr.conds = make([]condResult, len(rr.set.rules))
 	}
@@ -46,32 +43,32 @@ func (e *Engine) evaluate(ctx context.Context, u livedeck.Update) error {
 			rr.condRuns++
 		}
 	}
-	in := decideInput{room: u.Room, rules: rr.set.rules, states: rr.slots, conds: rr.conds, env: env, snap: &u.Snapshot,
+	in := decideInput{room: u.Room, rules: rr.set.rules, states: rr.slots, conds: rr.conds, env: env, skus: u.Snapshot.SKUs,
 		now: u.Now, version: rr.version, tier: rr.tier, products: rr.products, loc: e.loc}
 	decide(&in, &rr.decision)
 	// Orders of this batch were created before any tier change it causes.
-	if err := e.recordOrderTiers(ctx, u, rr); err != nil {
+	if err := e.recordOrderTiers(ctx, &u, rr); err != nil {
 		errs = append(errs, err)
 	}
-	if err := e.commit(ctx, u, rr, &rr.decision); err != nil {
+	if err := e.commit(ctx, &u, rr, &rr.decision); err != nil {
 		errs = append(errs, err)
 	}
 	for i, r := range rr.set.rules {
 		if r.gifts && r.On() && rr.conds[i].matched {
-			e.gifts(u, rr, r)
+			e.gifts(&u, rr, r)
 		}
 		if rr.decision.moved[i] {
 			rr.dirty[r.Name] = true
 		}
 	}
-	if err := e.checkBuyerLimits(ctx, u, rr); err != nil {
+	if err := e.checkBuyerLimits(ctx, &u, rr); err != nil {
 		errs = append(errs, err)
 	}
-	if err := e.checkOversell(ctx, u, rr); err != nil {
+	if err := e.checkOversell(ctx, &u, rr); err != nil {
 		errs = append(errs, err)
 	}
-	e.refunds(u, rr)
-	if err := e.flushGifts(ctx, u, rr); err != nil {
+	e.refunds(&u, rr)
+	if err := e.flushGifts(ctx, &u, rr); err != nil {
 		errs = append(errs, err)
 	}
 	if err := e.saveStates(ctx, u.Room, rr, removed); err != nil {
@@ -91,6 +88,27 @@ func (rr *roomRules) stateOf(r *compiled) *ruleState {
 		rr.dirty[r.Name] = true
 	}
 	return st
+}
+
+// lineUp lines the states up with the rules of the set, in one array in
+// their order (each evaluation reads them all), each holding its rule's
+// definition hash and cue fingerprints as the compiled rule's own strings
+// where they are the same, so decide compares them by pointer.
+func (rr *roomRules) lineUp() {
+	n := len(rr.set.rules)
+	states := make([]ruleState, n)
+	rr.slots = make([]*ruleState, n)
+	for i, r := range rr.set.rules {
+		st := &states[i]
+		*st = *rr.stateOf(r)
+		if st.Hash == r.hash {
+			st.Hash = r.hash
+		}
+		if st.Cues == r.cueSig {
+			st.Cues = r.cueSig
+		}
+		rr.states[r.Name], rr.slots[i] = st, st
+	}
 }
 
 // prune drops the states of rules no longer in the set.

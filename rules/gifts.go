@@ -115,7 +115,7 @@ type giftOp struct {
 
 // gifts queues the newly paid orders of an update for the rule's quotas
 // while its condition holds.
-func (e *Engine) gifts(u livedeck.Update, rr *roomRules, r *compiled) {
+func (e *Engine) gifts(u *livedeck.Update, rr *roomRules, r *compiled) {
 	for _, a := range r.Actions {
 		if a.Gift == nil {
 			continue
@@ -131,7 +131,7 @@ func (e *Engine) gifts(u livedeck.Update, rr *roomRules, r *compiled) {
 
 // refunds queues the refunds and cancellations after payment of an update
 // for every quota of the set, whether or not its rule's condition holds.
-func (e *Engine) refunds(u livedeck.Update, rr *roomRules) {
+func (e *Engine) refunds(u *livedeck.Update, rr *roomRules) {
 	for _, o := range u.Orders {
 		if o.From != livedeck.OrderPaid || (o.To != livedeck.OrderRefunded && o.To != livedeck.OrderCancelled) {
 			continue
@@ -156,7 +156,7 @@ func (q *retries) queueGift(g giftOp, m *Metrics) {
 // that fails, so the rest keep their order for the next evaluation (the
 // scripts make a step written twice harmless). Then event_time quotas give
 // the places whose settle time has passed, about once a second.
-func (e *Engine) flushGifts(ctx context.Context, u livedeck.Update, rr *roomRules) error {
+func (e *Engine) flushGifts(ctx context.Context, u *livedeck.Update, rr *roomRules) error {
 	for i, op := range rr.retry.gifts {
 		if err := e.giftStep(ctx, u.Room, op, u.Now); err != nil {
 			rr.retry.gifts = append(rr.retry.gifts[:0], rr.retry.gifts[i:]...)

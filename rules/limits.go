@@ -24,7 +24,10 @@ return {1, redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[3])}`)
 // (限购) and raises an operator alert for each paid order that takes its
 // buyer over the limit. Steps that could not be written are kept and tried
 // again next evaluation.
-func (e *Engine) checkBuyerLimits(ctx context.Context, u livedeck.Update, rr *roomRules) error {
+func (e *Engine) checkBuyerLimits(ctx context.Context, u *livedeck.Update, rr *roomRules) error {
+	if len(u.Orders) == 0 && len(rr.retry.limits) == 0 {
+		return nil // nothing to count, most evaluations
+	}
 	limits := map[string]int64{}
 	for _, p := range rr.products {
 		if p.BuyerLimit > 0 {

@@ -23,7 +23,7 @@ type retries struct {
 
 // recordOrderTiers notes the tier in effect when each new order was first
 // seen, for per-tier GMV in reviews. An order keeps its first tier.
-func (e *Engine) recordOrderTiers(ctx context.Context, u livedeck.Update, rr *roomRules) error {
+func (e *Engine) recordOrderTiers(ctx context.Context, u *livedeck.Update, rr *roomRules) error {
 	name := tierName(rr.tier)
 	for _, o := range u.Orders {
 		if o.From == "" {

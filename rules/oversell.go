@@ -13,7 +13,10 @@ import (
 // rules. The alert's dedupe key is the SKU, so a replay, a restart or a
 // second instance raises it once; rr.oversold spares the write once it is
 // known to be out.
-func (e *Engine) checkOversell(ctx context.Context, u livedeck.Update, rr *roomRules) error {
+func (e *Engine) checkOversell(ctx context.Context, u *livedeck.Update, rr *roomRules) error {
+	if !rr.env.oversold {
+		return nil // the Env holds u's products: none sold past its stock
+	}
 	var skus []string
 	for sku, k := range u.Snapshot.SKUs {
 		if k.Oversold > 0 && !rr.oversold[sku] {

@@ -212,7 +212,7 @@ func (s *Service) DryRunAs(ctx context.Context, room string, src []byte, format 
 	}
 	env := NewEnv(&snap, tierName(tier))
 	now := time.Now()
-	in := decideInput{room: room, rules: c.rules, conds: make([]condResult, len(c.rules)), env: &env, snap: &snap,
+	in := decideInput{room: room, rules: c.rules, conds: make([]condResult, len(c.rules)), env: &env, skus: snap.SKUs,
 		now: now.UnixMilli(), version: cur.Version + 1, tier: tier, products: products, loc: s.Engine.loc}
 	for i, r := range c.rules {
 		st := ruleState{Hash: r.hash, Cues: r.cueSig, State: Inactive, Since: cur.Version + 1}

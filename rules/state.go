@@ -77,11 +77,7 @@ func (s *ruleState) step(r *compiled, now int64, matched, cleared bool, g gate) 
 	// of the clear condition) keeps it, then keep_firing_for longer,
 	// measured from the first evaluation that no longer held (as
 	// Prometheus does).
-	holding := matched
-	if r.clear != nil {
-		holding = !cleared
-	}
-	if holding {
+	if holds(r, matched, cleared) {
 		s.ClearedAt = 0
 		return false, false
 	}
@@ -93,6 +89,31 @@ func (s *ruleState) step(r *compiled, now int64, matched, cleared bool, g gate) 
 	}
 	s.State, s.ActiveAt, s.ClearedAt, s.ResolvedAt = Inactive, 0, 0, now
 	return false, true
+}
+
+// holds reports whether a firing rule's conditions keep it firing: its
+// condition, or with hysteresis the absence of its clear condition.
+func holds(r *compiled, matched, cleared bool) bool {
+	if r.clear != nil {
+		return !cleared
+	}
+	return matched
+}
+
+// still reports whether step, given conditions c, would leave the state
+// as it is at any time: an inactive rule whose condition does not match,
+// or a firing one that holds and was not clearing.
+func (s *ruleState) still(r *compiled, c *condResult) bool {
+	if s.Err != c.err {
+		return false
+	}
+	switch s.State {
+	case Inactive:
+		return !c.matched
+	case Firing:
+		return s.ClearedAt == 0 && holds(r, c.matched, c.cleared)
+	}
+	return false
 }
 
 func (s *ruleState) mayFire(r *compiled, now int64, g gate) bool {

@@ -19,11 +19,11 @@ func (t *TierAction) tier() *livedeck.Tier {
 }
 
 // soldOut reports whether sku (if any) has no stock left in the snapshot.
-func soldOut(s *livedeck.Snapshot, sku string) bool {
+func soldOut(skus map[string]livedeck.SKUStats, sku string) bool {
 	if sku == "" {
 		return false
 	}
-	k, ok := s.SKUs[sku]
+	k, ok := skus[sku]
 	return ok && k.Stock <= 0
 }
 
