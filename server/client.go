@@ -4,8 +4,8 @@ import (
 	"cmp"
 	"encoding/json"
 	"errors"
+	"math/rand/v2"
 	"net"
-	"strconv"
 	"sync"
 	"time"
 
@@ -13,8 +13,8 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Console websocket timings (docs/websocket.md). Only the write pump
-// writes, pings and close frames included.
+// Console websocket timings (docs/websocket.md). Writes, pings and close
+// frames included, go through ws_write.go.
 const (
 	writeWait      = 5 * time.Second
 	pongWait       = 30 * time.Second
@@ -42,10 +42,11 @@ var messageTypes = []string{typeHello, typeSnapshot, typeMetrics, typeComment, t
 // outMsg is one server message encoded once for every client it goes to:
 // head is `{"type":…,"room":…` and body is `,"id":…,"data":…}`; each
 // connection writes its own seq between them. (A PreparedMessage would
-// need identical frames, which the per-connection seq rules out; without
-// compression it would save only the frame header.)
+// need identical frames, which the per-connection seq rules out.) A
+// control message (op set) is its payload in body.
 type outMsg struct {
 	typ, room string
+	op        byte      // a control frame's opcode; zero for data messages
 	id        string    // stream id, signals only
 	seq       uint64    // Snapshot.Seq, metrics only
 	commentID string    // comments only
@@ -74,29 +75,35 @@ func jsonString(s string) []byte {
 
 // client is one console websocket.
 type client struct {
-	h     *Hub
-	conn  *websocket.Conn
-	view  string
-	by    string // who acknowledges: the principal's name, or the view
-	rooms []string
-	send  chan *outMsg
+	h      *Hub
+	conn   *websocket.Conn // read by the read pump; written only through sock
+	sock   wsConn
+	view   string
+	by     string // who acknowledges: the principal's name, or the view
+	rooms  []string
+	worker int // the fan-out worker that writes this client's room updates, so they stay in order
 
-	// Read pump only (ack.go).
+	// Read pump only (ack.go); made on the first ack.
 	ackLimit *rate.Limiter
 	acked    map[string]string // room NUL key → who acknowledged it
 
 	registered chan struct{}     // closed by the hub after add
 	ready      []<-chan struct{} // per room, set by the hub before registered closes
+	readDone   chan struct{}
+	nextPing   time.Time // hub only
 
-	done      chan struct{} // closed by kick: the write pump closes the connection
-	kickOnce  sync.Once
-	closeCode int // set before done closes
-	closeText string
-	readDone  chan struct{}
-
-	// Write pump only (the handler before it starts).
-	seq   uint64
-	since map[string]*roomSince
+	// The writes (ws_write.go): under mu, or by the one goroutine that set
+	// flushing (the handler while it greets, then flushers).
+	mu         sync.Mutex
+	flushing   bool
+	backlog    []*outMsg
+	partial    []byte  // the unwritten rest of a frame a worker began
+	partialMsg *outMsg // the message it belongs to
+	kicked     bool
+	closeCode  int
+	closeText  string
+	seq        uint64
+	since      []*roomSince // per room, as rooms; a slice: looked up for every message
 }
 
 // roomSince is what a client got at connect, to drop live messages that
@@ -108,100 +115,16 @@ type roomSince struct {
 	comments   map[string]struct{} // ids in the snapshot; nil once past initWindow
 }
 
+// newClient is a client that is greeting: the handler owns the writes
+// until it starts the pumps.
 func newClient(h *Hub, conn *websocket.Conn, req wsRequest) *client {
 	return &client{
-		h: h, conn: conn, view: req.view, by: cmp.Or(req.by, req.view), rooms: req.rooms,
-		send:       make(chan *outMsg, h.cfg.SendQueue),
+		h: h, conn: conn, sock: socketOf(conn), view: req.view, by: cmp.Or(req.by, req.view), rooms: req.rooms,
+		worker:     rand.IntN(len(h.jobs)),
 		registered: make(chan struct{}),
-		done:       make(chan struct{}),
 		readDone:   make(chan struct{}),
-		since:      make(map[string]*roomSince, len(req.rooms)),
-		ackLimit:   h.newAckLimiter(),
-		acked:      map[string]string{},
-	}
-}
-
-// kick asks the write pump to close the connection with code (closeNone:
-// without a close frame). The first kick wins.
-func (c *client) kick(code int, text string) {
-	c.kickOnce.Do(func() {
-		c.closeCode, c.closeText = code, text
-		close(c.done)
-	})
-}
-
-// queue adds a message for this client only; a full queue evicts it.
-func (c *client) queue(m *outMsg) {
-	select {
-	case c.send <- m:
-	default:
-		c.h.m.evicted(reasonSlow)
-		code, text := closeOf(reasonSlow)
-		c.kick(code, text)
-	}
-}
-
-// write sends one message as a text frame, with the next seq.
-func (c *client) write(m *outMsg) error {
-	w, err := c.conn.NextWriter(websocket.TextMessage)
-	if err != nil {
-		return err
-	}
-	c.seq++
-	var num [32]byte
-	_, _ = w.Write(m.head)
-	_, _ = w.Write(strconv.AppendUint(append(num[:0], `,"seq":`...), c.seq, 10))
-	_, _ = w.Write(m.body)
-	if err := w.Close(); err != nil {
-		return err
-	}
-	c.h.m.sent[m.typ].Inc()
-	if !m.at.IsZero() {
-		c.h.m.lag.Observe(time.Since(m.at).Seconds())
-	}
-	return nil
-}
-
-// writePump is the connection's only writer: queued messages, pings and
-// the close frame. It ends when the client is kicked or a write fails.
-func (c *client) writePump() {
-	defer c.h.pumps.Done()
-	ping := time.NewTicker(pingPeriod)
-	defer ping.Stop()
-	var batch []*outMsg
-	for {
-		select {
-		case m := <-c.send:
-			batch = coalesceMetrics(c.drain(append(batch[:0], m)))
-			err := c.writeBatch(batch)
-			clear(batch)
-			if err != nil {
-				c.kick(closeNone, "")
-				c.finish()
-				return
-			}
-		case <-ping.C:
-			if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
-				c.kick(closeNone, "")
-				c.finish()
-				return
-			}
-		case <-c.done:
-			c.finish()
-			return
-		}
-	}
-}
-
-// drain appends what else is already queued, without waiting.
-func (c *client) drain(batch []*outMsg) []*outMsg {
-	for {
-		select {
-		case m := <-c.send:
-			batch = append(batch, m)
-		default:
-			return batch
-		}
+		since:      make([]*roomSince, len(req.rooms)),
+		flushing:   true,
 	}
 }
 
@@ -226,27 +149,12 @@ func hasMetrics(batch []*outMsg, room string) bool {
 	return false
 }
 
-func (c *client) writeBatch(batch []*outMsg) error {
-	if err := c.conn.SetWriteDeadline(time.Now().Add(writeWait)); err != nil {
-		return err
-	}
-	for _, m := range batch {
-		if c.covered(m) {
-			continue
-		}
-		if err := c.write(m); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // covered reports whether the connect-time replay or snapshot already gave
 // the client m: signals up to the newest id it saw, and metrics and
 // comments the relay received around the time the snapshot was read.
 func (c *client) covered(m *outMsg) bool {
-	st := c.since[m.room]
-	if st == nil {
+	st := c.sinceOf(m.room)
+	if st == nil || m.op != 0 {
 		return false
 	}
 	switch m.typ {
@@ -280,23 +188,13 @@ func (c *client) covered(m *outMsg) bool {
 	return false
 }
 
-// finish writes the close frame, if any, waits briefly for the peer's,
-// closes the connection and leaves the hub.
-func (c *client) finish() {
-	if c.closeCode != closeNone {
-		msg := websocket.FormatCloseMessage(c.closeCode, c.closeText)
-		if c.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(writeWait)) == nil {
-			t := time.NewTimer(closeGrace)
-			select {
-			case <-c.readDone:
-			case <-t.C:
-			}
-			t.Stop()
+func (c *client) sinceOf(room string) *roomSince {
+	for i, r := range c.rooms {
+		if r == room {
+			return c.since[i]
 		}
 	}
-	c.conn.Close()
-	<-c.readDone
-	c.h.leave(c)
+	return nil
 }
 
 // readPump reads client messages (acks) until the connection ends. Pongs
@@ -306,7 +204,11 @@ func (c *client) readPump() {
 	c.conn.SetReadLimit(maxMessageSize)
 	_ = c.conn.SetReadDeadline(time.Now().Add(pongWait))
 	c.conn.SetPongHandler(func(string) error { return c.conn.SetReadDeadline(time.Now().Add(pongWait)) })
-	c.conn.SetCloseHandler(func(int, string) error { return nil }) // the write pump answers
+	c.conn.SetCloseHandler(func(int, string) error { return nil }) // finish answers
+	c.conn.SetPingHandler(func(data string) error {
+		c.queue(controlMsg(opPong, []byte(data)))
+		return nil
+	})
 	for {
 		_, msg, err := c.conn.ReadMessage()
 		if err != nil {
@@ -329,12 +231,9 @@ func (c *client) readFailed(err error) {
 		}
 		c.kick(code, "")
 	case errors.As(err, &ne) && ne.Timeout():
-		select {
-		case <-c.done: // we were closing and stopped waiting
-		default:
+		if c.kick(closeNone, "") { // not when we were closing and stopped waiting
 			c.h.m.evicted(reasonTimeout)
 		}
-		c.kick(closeNone, "")
 	default:
 		c.kick(closeNone, "")
 	}
@@ -365,6 +264,9 @@ func (c *client) handle(raw []byte) {
 	case msg.Data.Key == "" || len(msg.Data.Key) > 200:
 		c.refuse(msg.Room, "data.key: want the cue or alert key, 1-200 bytes")
 	default:
+		if c.ackLimit == nil { // most consoles never ack: no state until one does
+			c.ackLimit, c.acked = c.h.newAckLimiter(), map[string]string{}
+		}
 		c.handleAck(msg.Room, msg.Data.Key)
 	}
 }

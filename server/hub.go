@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime"
 	"sync"
 	"time"
 
@@ -33,6 +34,7 @@ type HubConfig struct {
 	RedisProbed     func(ok bool) // told each Redis probe's result (e.g. for a metric); nil means nobody
 	AckRate         float64       // acknowledgements per second per connection (token bucket); zero means 2
 	AckBurst        int           // acknowledgements a connection may send at once; zero means 10
+	FanoutWorkers   int           // goroutines writing room updates to sockets; zero means 4 per GOMAXPROCS
 }
 
 func (c *HubConfig) setDefaults() {
@@ -66,6 +68,11 @@ func (c *HubConfig) setDefaults() {
 	if c.AckBurst <= 0 {
 		c.AckBurst = 10
 	}
+	if c.FanoutWorkers <= 0 {
+		// More than one per core: a worker whose thread the OS or a long
+		// write holds up delays only its share of a room.
+		c.FanoutWorkers = 4 * runtime.GOMAXPROCS(0)
+	}
 }
 
 // Hub fans room updates out to this instance's console websockets. One
@@ -82,7 +89,9 @@ type Hub struct {
 	register   chan *client
 	unregister chan *client
 	broadcast  chan *outMsg
-	probes     chan bool // Redis probe results (hub_health.go)
+	probes     chan bool      // Redis probe results (hub_health.go)
+	jobs       []chan fanJob  // per fan-out worker (hub_fanout.go)
+	workers    sync.WaitGroup // the fan-out workers
 
 	quit     chan struct{} // closed when shutdown begins
 	quitOnce sync.Once
@@ -109,6 +118,10 @@ func NewHub(cfg HubConfig, rdb, blocking redis.UniversalClient, reg prometheus.R
 		probes:     make(chan bool),
 		quit:       make(chan struct{}),
 		done:       make(chan struct{}),
+		jobs:       make([]chan fanJob, cfg.FanoutWorkers),
+	}
+	for i := range h.jobs {
+		h.jobs[i] = make(chan fanJob, fanJobQueue)
 	}
 	h.relay = newRelay(h, rdb, blocking)
 	return h
@@ -120,11 +133,15 @@ func (h *Hub) Run(ctx context.Context) error {
 	rctx, stopRelays := context.WithCancel(ctx)
 	h.relay.start(rctx)
 	go h.probeRedis(rctx)
+	h.startWorkers()
 	s := &hubState{h: h, clients: map[*client]struct{}{}, rooms: map[string]*hubRoom{}, pending: map[string]*hubRoom{}}
 	tick := time.NewTicker(h.cfg.MetricsInterval / 4)
+	pings := time.NewTicker(time.Second)
 	defer func() {
 		tick.Stop()
+		pings.Stop()
 		s.closeAll()
+		h.stopWorkers()
 		stopRelays()
 		close(h.done)
 		h.relay.wait()
@@ -139,6 +156,8 @@ func (h *Hub) Run(ctx context.Context) error {
 			s.deliver(m, time.Now())
 		case now := <-tick.C:
 			s.flushMetrics(now)
+		case now := <-pings.C:
+			s.ping(now)
 		case ok := <-h.probes:
 			s.probed(ok, time.Now())
 		case <-ctx.Done():
@@ -214,6 +233,8 @@ type hubState struct {
 // hubRoom is one room with clients on this instance.
 type hubRoom struct {
 	clients  map[*client]struct{}
+	byWorker [][]*client // clients by fan-out worker, rebuilt after a change (never changed in place: jobs hold them)
+	changed  bool
 	watch    *roomWatch
 	pending  *outMsg       // newest metrics not yet sent
 	budget   *rate.Limiter // the room's metrics budget
@@ -236,12 +257,14 @@ func (s *hubState) add(c *client) {
 			s.rooms[id] = r
 		}
 		r.clients[c] = struct{}{}
+		r.changed = true
 		if r.health.Status != "ok" && c.view != viewHost {
 			c.queue(healthMsg(id, r.health))
 		}
 		ready = append(ready, r.watch.ready)
 	}
 	c.ready = ready
+	c.nextPing = time.Now().Add(pingPeriod)
 	s.clients[c] = struct{}{}
 	s.h.pumps.Add(1) // before Shutdown can wait: Shutdown waits for the hub loop first
 	s.h.m.clients.Inc()
@@ -287,20 +310,6 @@ func (s *hubState) flushMetrics(now time.Time) {
 	}
 }
 
-// fanout queues m for every client of r without waiting on any of them.
-func (s *hubState) fanout(r *hubRoom, m *outMsg) {
-	for c := range r.clients {
-		if c.view == viewHost && offCamera(m.typ) {
-			continue
-		}
-		select {
-		case c.send <- m:
-		default:
-			s.evict(c, reasonSlow)
-		}
-	}
-}
-
 // evict removes c from every index; with a reason it also closes c with
 // that reason's close code. Evicting a client twice does nothing.
 func (s *hubState) evict(c *client, reason string) {
@@ -314,6 +323,7 @@ func (s *hubState) evict(c *client, reason string) {
 			continue
 		}
 		delete(r.clients, c)
+		r.changed = true
 		if len(r.clients) == 0 {
 			r.watch.stop()
 			delete(s.rooms, id)

@@ -129,18 +129,15 @@ func (h *Hub) serve(ws *websocket.Conn, q url.Values, by string) {
 	}
 	if err := h.greet(context.Background(), c, req); err != nil {
 		h.log.Warn("websocket connect failed", "err", err)
-		select {
-		case <-c.done: // already closing (slow, shutdown)
-		default:
+		if code, text := closeOf(reasonUnavailable); c.kick(code, text) { // not when already closing (slow, shutdown)
 			h.m.evicted(reasonUnavailable)
-			code, text := closeOf(reasonUnavailable)
-			c.kick(code, text)
 		}
 	}
-	// Fresh goroutines: this one's stack grew while greeting, and an idle
-	// connection should hold only two small stacks.
+	// A fresh goroutine reads: this one's stack grew while greeting, and an
+	// idle connection should hold only one small stack. This one writes
+	// what queued up meanwhile and ends.
 	go c.readPump()
-	go c.writePump()
+	c.flush()
 }
 
 // checkRooms closes with 4004 unless every room exists.
@@ -189,11 +186,13 @@ type helloData struct {
 }
 
 // greet writes hello, then per room the missed signals and a snapshot.
-// It runs before the write pump starts, so it is the only writer.
+// It runs while the handler owns the writes (newClient), so it is the
+// only writer.
 func (h *Hub) greet(ctx context.Context, c *client, req wsRequest) error {
-	if err := c.conn.SetWriteDeadline(time.Now().Add(writeWait)); err != nil {
+	if err := c.sock.out.SetWriteDeadline(time.Now().Add(writeWait)); err != nil {
 		return err
 	}
+	defer c.sock.out.SetWriteDeadline(time.Time{})
 	hello, _ := json.Marshal(helloData{Instance: h.cfg.Instance, View: c.view, Rooms: c.rooms, ServerTime: time.Now().UnixMilli()})
 	if err := c.write(newOutMsg(typeHello, "", "", hello, time.Time{})); err != nil {
 		return err
@@ -202,7 +201,7 @@ func (h *Hub) greet(ctx context.Context, c *client, req wsRequest) error {
 	if err != nil {
 		return err
 	}
-	for _, l := range loads {
+	for i, l := range loads { // in the order of c.rooms
 		for _, m := range l.replay {
 			if err := c.write(m); err != nil {
 				return err
@@ -211,7 +210,7 @@ func (h *Hub) greet(ctx context.Context, c *client, req wsRequest) error {
 		if err := c.write(l.snapshot); err != nil {
 			return err
 		}
-		c.since[l.room] = l.since
+		c.since[i] = l.since
 	}
 	return nil
 }

@@ -120,13 +120,13 @@ func TestWSMetricsCoalesced(t *testing.T) {
 // while the room is within its budget (10/s, 2 at once here); only a room
 // over it has its metrics held, the newest winning.
 func TestHubCoalescesMetricsPerRoom(t *testing.T) {
-	h := NewHub(HubConfig{MetricsInterval: 100 * time.Millisecond, MetricsBurst: 2}, nil, nil, newTestRegistry(), nil)
+	h := NewHub(HubConfig{MetricsInterval: 100 * time.Millisecond, MetricsBurst: 2, FanoutWorkers: 1}, nil, nil, newTestRegistry(), nil)
 	s := &hubState{h: h, clients: map[*client]struct{}{}, rooms: map[string]*hubRoom{}, pending: map[string]*hubRoom{}}
-	c := &client{h: h, view: viewOperator, rooms: []string{"a", "b"}, send: make(chan *outMsg, 100)}
+	c := &client{h: h, view: viewOperator, rooms: []string{"a", "b"}, flushing: true} // greeting: messages wait in the backlog
 	s.clients[c] = struct{}{}
 	t0 := time.Unix(1000, 0)
 	for _, id := range c.rooms {
-		s.rooms[id] = &hubRoom{clients: map[*client]struct{}{c: {}}, budget: h.metricsBudget()}
+		s.rooms[id] = &hubRoom{clients: map[*client]struct{}{c: {}}, changed: true, budget: h.metricsBudget()}
 		s.rooms[id].budget.AllowN(t0, 0) // the bucket's clock starts full at t0
 	}
 	metrics := func(room string, seq uint64) *outMsg {
@@ -163,10 +163,14 @@ func TestHubCoalescesMetricsPerRoom(t *testing.T) {
 		} else {
 			s.flushMetrics(now)
 		}
-		var sent []uint64
-		for len(c.send) > 0 {
-			sent = append(sent, (<-c.send).seq)
+		for len(h.jobs[0]) > 0 {
+			(<-h.jobs[0]).run(nil)
 		}
+		var sent []uint64
+		for _, m := range c.backlog {
+			sent = append(sent, m.seq)
+		}
+		c.backlog = c.backlog[:0]
 		if fmt.Sprint(sent) != fmt.Sprint(tc.wantSent) {
 			t.Fatalf("step %d (+%dms): sent seqs %v, want %v", i, tc.at, sent, tc.wantSent)
 		}
