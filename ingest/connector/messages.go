@@ -116,8 +116,19 @@ var readers = sync.Pool{New: func() any { return &msgReader{dec: jsontext.NewDec
 // read, if not nil, is the format's own reader of a message into a T
 // (fastread.go): it gives exactly what unmarshaling would, or fails; then
 // the message is read to its end and unmarshaled from its bytes, so that
-// an odd message decodes, and fails, as it always did.
+// an odd message decodes, and fails, as it always did. A body refused
+// with a reader is read again without: the decoder words a syntax error
+// by the call that meets it, and a refusal should say what it always
+// said.
 func decodeEach[T any](d *Delivery, read func(r *msgReader, w *T) error, one func(w *T, err error, m *Message)) ([]Message, error) {
+	msgs, err := decodeAll(d, read, one)
+	if err != nil && read != nil {
+		return decodeAll(d, nil, one)
+	}
+	return msgs, err
+}
+
+func decodeAll[T any](d *Delivery, read func(r *msgReader, w *T) error, one func(w *T, err error, m *Message)) ([]Message, error) {
 	body := d.Body
 	// Over a bytes.Buffer the decoder parses the body in place, no copy.
 	r := readers.Get().(*msgReader)
