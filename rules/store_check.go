@@ -26,13 +26,18 @@ if h == ARGV[1] then return v end
 return {v, h, m}`)
 
 // checkKeys are the keys a version check reads (the rule set, the room's
-// record), built once per room rather than on every check.
-type checkKeys [2]string
+// record), built once per room rather than on every check, and held as
+// go-redis takes a command's arguments: converting a string to an any
+// allocates.
+type checkKeys [2]any
 
 func newCheckKeys(room string) checkKeys {
 	k := redisx.Room(room)
 	return checkKeys{k.Rules(), k.Meta()}
 }
+
+// checkSHA is checkScript's hash as a command argument.
+var checkSHA any = checkScript.Hash()
 
 // roomCheck is a room's rule-set version and record (for its line-up).
 type roomCheck struct {
@@ -68,7 +73,7 @@ func (s *Store) runChecks(ctx context.Context, keys []*checkKeys, have []string)
 	cmds := make([]*redis.Cmd, len(keys))
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, k := range keys {
-			cmds[i] = checkScript.EvalSha(ctx, p, k[:], have[i])
+			cmds[i] = p.Do(ctx, "evalsha", checkSHA, 2, k[0], k[1], have[i])
 		}
 		return nil
 	})

@@ -103,8 +103,9 @@ func (e *Engine) applyCheck(ctx context.Context, rr *roomRules, id string, c roo
 		if err != nil {
 			return err
 		}
-		rr.products, rr.metaHash = products, c.hash
+		rr.products = products
 	}
+	rr.metaHash = c.hash // when equal, the check's own string: compared by pointer next time
 	if !rr.loaded || c.version != rr.version {
 		if err := e.loadSet(ctx, rr, id); err != nil {
 			return err
