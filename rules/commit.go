@@ -44,6 +44,7 @@ func (e *Engine) commit(ctx context.Context, u *livedeck.Update, rr *roomRules, 
 				if d.moved[f.rule] {
 					*rr.slots[f.rule] = d.before[f.rule]
 				}
+				d.quiet[f.rule] = unknown // its state is not what the decision left
 			}
 			continue
 		}

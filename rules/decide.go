@@ -53,6 +53,46 @@ type decision struct {
 	resolved  int // rules that stopped firing
 	blocked   int // cues held back: their product sold out (a blocked tier is an effect)
 	held      int // cues of tiers that are not the one in effect
+
+	// What each rule's state said of its next step at the end of the
+	// last decision on the same states (quietFor is the first of them),
+	// so that most rules are decided without reading their state.
+	quiet    []stillness
+	quietFor *ruleState
+}
+
+// stillness is what a state says of its next step.
+type stillness uint8
+
+const (
+	unknown       stillness = iota // read the state
+	stillInactive                  // inactive, no error, the rule's current definition: stays so while its condition does not match
+	stillFiring                    // firing, not clearing, no error, the current definition: stays so while it holds
+)
+
+// stillnessOf is st's stillness; st holds its rule's current definition.
+func stillnessOf(st *ruleState) stillness {
+	switch {
+	case st.Err != "":
+		return unknown
+	case st.State == Inactive:
+		return stillInactive
+	case st.State == Firing && st.ClearedAt == 0:
+		return stillFiring
+	}
+	return unknown
+}
+
+// quietStill reports whether rule i stays as it is with conditions c,
+// known without reading its state: step would change nothing.
+func (d *decision) quietStill(i int, r *compiled, c *condResult) bool {
+	switch d.quiet[i] {
+	case stillInactive:
+		return c.err == "" && !c.matched
+	case stillFiring:
+		return c.err == "" && holds(r, c.matched, c.cleared)
+	}
+	return false
 }
 
 // decideInput is what a decision reads.
@@ -68,6 +108,7 @@ type decideInput struct {
 	tier     *livedeck.Tier               // in effect before
 	products []livedeck.Product           // the line-up, for guardrails
 	loc      *time.Location               // for active windows
+	full     bool                         // read and step every rule's state (tests compare with it)
 }
 
 // decide steps every rule's state and lists what the step causes. Only
@@ -81,11 +122,18 @@ func decide(in *decideInput, d *decision) {
 	d.fired = resized(d.fired, n)
 	d.moved = resized(d.moved, n)
 	d.evaluated, d.resolved, d.blocked, d.held = 0, 0, 0, 0
+	if in.full || n == 0 || len(d.quiet) != n || d.quietFor != in.states[0] { // other states: read them all
+		d.quiet, d.quietFor = resized(d.quiet, n), nil
+		clear(d.quiet)
+		if !in.full && n > 0 {
+			d.quietFor = in.states[0]
+		}
+	}
 	winner := -1
 	for i, r := range in.rules {
-		st := in.states[i]
 		d.fired[i], d.moved[i] = false, false
 		if !r.On() {
+			st := in.states[i]
 			old := *st
 			st.State, st.ActiveAt, st.ClearedAt = Inactive, 0, 0
 			if d.moved[i] = *st != old; d.moved[i] {
@@ -94,18 +142,29 @@ func decide(in *decideInput, d *decision) {
 			continue
 		}
 		d.evaluated++
-		if c := &in.conds[i]; !st.still(r, c) { // most rules, most evaluations, are still
-			d.step(in, i, c)
+		c := &in.conds[i]
+		firing := d.quiet[i] == stillFiring
+		if !d.quietStill(i, r, c) { // most rules, most evaluations, are still
+			d.quiet[i] = unknown
+			st := in.states[i]
+			if in.full || !st.still(r, c) {
+				d.step(in, i, c)
+			}
+			firing = st.State == Firing
 		}
-		if st.State == Firing && r.tier != nil && (winner < 0 || r.Priority > in.rules[winner].Priority) {
+		if firing && r.tier != nil && (winner < 0 || r.Priority > in.rules[winner].Priority) {
 			winner = i
 		}
 	}
 	d.tierFx = d.tierFx[:0]
 	shown := d.decideTier(in, winner)
 	for i, r := range in.rules {
+		if d.quiet[i] != unknown {
+			continue // still, as the last decision left it
+		}
 		st := in.states[i]
 		if !d.fired[i] && st.Hash == r.hash && st.Cues == r.cueSig {
+			d.settle(in, i)
 			continue // most rules, most evaluations: nothing fired, nothing edited
 		}
 		if !d.moved[i] { // about to take the new definition
@@ -121,8 +180,17 @@ func decide(in *decideInput, d *decision) {
 		if st.Hash != r.hash || st.Cues != r.cueSig { // edited, or saved before cue fingerprints were kept
 			st.Hash, st.Cues = r.hash, r.cueSig
 		}
+		d.settle(in, i)
 	}
 	d.effects = append(d.effects, d.tierFx...) // the tier change and withdrawals after the cues
+}
+
+// settle notes rule i's stillness for the next decision; its state holds
+// the rule's current definition.
+func (d *decision) settle(in *decideInput, i int) {
+	if d.quietFor != nil && in.rules[i].On() {
+		d.quiet[i] = stillnessOf(in.states[i])
+	}
 }
 
 // step moves rule i's state on by this evaluation, its conditions c.

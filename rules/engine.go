@@ -30,7 +30,7 @@ type Engine struct {
 	policy   AddrPolicy       // where webhooks may go
 	clock    func() time.Time // wall clock for version checks and staleness; benchmarks step it
 	programs *programs        // compiled rule sets shared by rooms with the same source
-	rerun    bool             // run every condition every evaluation, in expr's VM (tests compare with it)
+	rerun    bool             // run every condition every evaluation, in expr's VM, and step every rule's state (tests compare with it)
 
 	mu    sync.Mutex
 	rooms map[string]*roomRules

@@ -44,7 +44,7 @@ func (e *Engine) evaluate(ctx context.Context, u livedeck.Update) error {
 		}
 	}
 	in := decideInput{room: u.Room, rules: rr.set.rules, states: rr.slots, conds: rr.conds, env: env, skus: u.Snapshot.SKUs,
-		now: u.Now, version: rr.version, tier: rr.tier, products: rr.products, loc: e.loc}
+		now: u.Now, version: rr.version, tier: rr.tier, products: rr.products, loc: e.loc, full: e.rerun}
 	decide(&in, &rr.decision)
 	// Orders of this batch were created before any tier change it causes.
 	if err := e.recordOrderTiers(ctx, &u, rr); err != nil {
