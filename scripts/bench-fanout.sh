@@ -131,24 +131,28 @@ redis_url="redis://127.0.0.1:$redis_port"
 export LIVEDECK_ADMIN_TOKEN
 LIVEDECK_ADMIN_TOKEN=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 
-# run_livedeck CLIENTS OUT: a fresh `livedeck serve`, measured.
+# run_livedeck CLIENTS OUT: a fresh `livedeck serve`, measured; pprof on,
+# to run a GC before a memory sample.
 run_livedeck() {
-	local port
+	local port pprof
 	port=$(free_port)
-	"$livedeck" serve --redis "$redis_url" --addr "127.0.0.1:$port" \
+	pprof=$(free_port)
+	"$livedeck" serve --redis "$redis_url" --addr "127.0.0.1:$port" --pprof-addr "127.0.0.1:$pprof" \
 		--api-ip-limit 100000 --ingest-limit 100000 --api-user-limit 100000 --max-ws-per-user 100000 \
 		2>>"$work/livedeck.log" &
 	server_pid=$!
 	wait_http "http://127.0.0.1:$port/metrics"
 	"$livedeck" bench ws --target livedeck --server "http://127.0.0.1:$port" --redis "$redis_url" \
-		--token "$LIVEDECK_ADMIN_TOKEN" --pid "$server_pid" --clients "$1" --rooms "$rooms" --rate "$rate" \
+		--token "$LIVEDECK_ADMIN_TOKEN" --pid "$server_pid" --gc-url "http://127.0.0.1:$pprof/debug/pprof/heap?gc=1" \
+		--clients "$1" --rooms "$rooms" --rate "$rate" \
 		--duration "$duration" --settle "$settle" --json "$2" >&2
 	stop_server
 }
 
 # run_centrifugo CLIENTS OUT: a fresh Centrifugo on the same Redis, at its
 # defaults but for what the bench needs: anonymous clients may connect and
-# subscribe, Prometheus metrics on.
+# subscribe, Prometheus metrics and pprof (to run a GC before a memory
+# sample) on.
 run_centrifugo() {
 	local port
 	port=$(free_port)
@@ -159,14 +163,16 @@ run_centrifugo() {
   "engine": {"type": "redis", "redis": {"address": ["$redis_url"]}},
   "client": {"allow_anonymous_connect_without_token": true},
   "channel": {"without_namespace": {"allow_subscribe_for_anonymous": true, "allow_subscribe_for_client": true}},
-  "prometheus": {"enabled": true}
+  "prometheus": {"enabled": true},
+  "debug": {"enabled": true}
 }
 EOF
 	"$centrifugo" --config "$work/centrifugo.json" 2>>"$work/centrifugo.log" >&2 &
 	server_pid=$!
 	wait_http "http://127.0.0.1:$port/metrics"
 	"$livedeck" bench ws --target centrifugo --server "http://127.0.0.1:$port" --redis "$redis_url" \
-		--pid "$server_pid" --clients "$1" --rooms "$rooms" --rate "$rate" \
+		--pid "$server_pid" --gc-url "http://127.0.0.1:$port/debug/pprof/heap?gc=1" \
+		--clients "$1" --rooms "$rooms" --rate "$rate" \
 		--duration "$duration" --settle "$settle" --json "$2" >&2
 	stop_server
 }
@@ -175,7 +181,7 @@ EOF
 field() { sed -n "s/^ *\"$2\": *\([-0-9.e+]*\),\{0,1\}$/\1/p" "$1"; }
 
 results="$work/results.tsv"
-printf 'clients\tserver\trun\tload1\tdelivered\texpected\tp50_ms\tp99_ms\tmax_ms\tcpu_pct\tcpu_us_msg\theap_stacks_kb\trss_kb\n' >"$results"
+printf 'clients\tserver\trun\tload1\tdelivered\texpected\tp50_ms\tp99_ms\tmax_ms\tcpu_pct\tcpu_us_msg\theap_stacks_kb\trss_kb\theap_stacks_gc_kb\n' >"$results"
 
 for n in ${clients//,/ }; do
 	for r in $(seq "$runs"); do
@@ -191,7 +197,7 @@ for n in ${clients//,/ }; do
 			out="$work/$s-$n-$r.json"
 			"run_$s" "$n" "$out"
 			printf '%s\t%s\t%s\t%s' "$n" "$s" "$r" "$load" >>"$results"
-			for k in delivered expected p50_ms p99_ms max_ms server_cpu_percent server_cpu_us_per_msg heap_stacks_kb_per_conn rss_kb_per_conn; do
+			for k in delivered expected p50_ms p99_ms max_ms server_cpu_percent server_cpu_us_per_msg heap_stacks_kb_per_conn rss_kb_per_conn heap_stacks_gc_kb_per_conn; do
 				printf '\t%s' "$(field "$out" "$k")" >>"$results"
 			done
 			printf '\n' >>"$results"
@@ -202,7 +208,7 @@ done
 echo
 echo "Runs ($rooms rooms, $rate updates/s per room, $duration measured after $settle idle; load = 1-min load average at the start):"
 awk -F'\t' 'NR == 1 { print; next } {
-	printf "%s\t%s\t%s\t%s\t%s\t%s\t%.1f\t%.1f\t%.1f\t%.0f\t%.1f\t%.1f\t%.1f\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13
+	printf "%s\t%s\t%s\t%s\t%s\t%s\t%.1f\t%.1f\t%.1f\t%.0f\t%.1f\t%.1f\t%.1f\t%.1f\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14
 }' "$results" | column -t -s $'\t'
 
 echo
@@ -217,15 +223,15 @@ NR == 1 { next }
 {
 	g = $1 "\t" $2
 	if (!(g in seen)) { seen[g] = 1; order[++ng] = g }
-	for (c = 4; c <= 13; c++) vals[g, c] = vals[g, c] " " $c
+	for (c = 4; c <= 14; c++) vals[g, c] = vals[g, c] " " $c
 	pct = $6 > 0 ? 100 * $5 / $6 : 0
 	vals[g, "pct"] = vals[g, "pct"] " " pct
 }
 END {
-	print "clients\tserver\tload1\tdelivered %\tp50 ms\tp99 ms\tmax ms\tCPU %\tCPU µs/msg\theap+stacks KB/conn\tRSS KB/conn"
+	print "clients\tserver\tload1\tdelivered %\tp50 ms\tp99 ms\tmax ms\tCPU %\tCPU µs/msg\theap+stacks KB/conn\tRSS KB/conn\theap+stacks after GC"
 	for (i = 1; i <= ng; i++) {
 		g = order[i]
-		printf "%s\t%.1f\t%.2f\t%.1f\t%.1f\t%.1f\t%.0f\t%.1f\t%.1f\t%.1f\n", g, median(g SUBSEP 4), median(g SUBSEP "pct"),
-			median(g SUBSEP 7), median(g SUBSEP 8), median(g SUBSEP 9), median(g SUBSEP 10), median(g SUBSEP 11), median(g SUBSEP 12), median(g SUBSEP 13)
+		printf "%s\t%.1f\t%.2f\t%.1f\t%.1f\t%.1f\t%.0f\t%.1f\t%.1f\t%.1f\t%.1f\n", g, median(g SUBSEP 4), median(g SUBSEP "pct"),
+			median(g SUBSEP 7), median(g SUBSEP 8), median(g SUBSEP 9), median(g SUBSEP 10), median(g SUBSEP 11), median(g SUBSEP 12), median(g SUBSEP 13), median(g SUBSEP 14)
 	}
 }' "$results" | column -t -s $'\t'

@@ -33,7 +33,7 @@ type wsBench struct {
 	server, redis      string
 	target             string
 	token              string
-	jsonOut            string
+	jsonOut, gcURL     string
 	clients, rooms     int
 	rate, pid          int
 	duration, settle   time.Duration
@@ -63,6 +63,7 @@ func benchWS(ctx context.Context, args []string) error {
 	fs.Duration(&b.settle, "settle", "", 10*time.Second, "idle time after connecting, before memory is read")
 	fs.Int(&b.pid, "pid", "", 0, "server process id: CPU from /proc/<pid>/stat, resident memory from /proc/<pid>/status (default: the process_* samples of its /metrics)")
 	fs.String(&b.jsonOut, "json", "", "", "also write the figures to this file as JSON (for scripts/bench-fanout.sh)")
+	fs.String(&b.gcURL, "gc-url", "", "", "a URL of the server that runs a garbage collection, e.g. http://127.0.0.1:6060/debug/pprof/heap?gc=1: the baseline is taken after one, and the memory per connection is also reported after one")
 	tokenFlag(fs, &b.token)
 	if err := fs.parse(args); err != nil {
 		return err
@@ -105,7 +106,15 @@ func (b *wsBench) run(ctx context.Context) error {
 		b.closeAll()
 		return err
 	}
-	b.reportMemory(base, idle)
+	b.res.RSSKB, b.res.HeapStacksKB = b.reportMemory("", base, idle)
+	if b.gcURL != "" {
+		collected, err := b.collected()
+		if err != nil {
+			b.closeAll()
+			return err
+		}
+		_, b.res.HeapStacksGCKB = b.reportMemory("after a GC", base, collected)
+	}
 
 	cpu0, _ := b.serverCPU()
 	var self0 syscall.Rusage

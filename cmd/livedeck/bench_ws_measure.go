@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"strconv"
@@ -23,6 +24,7 @@ type wsResult struct {
 	CPUPercent       float64 `json:"server_cpu_percent"`
 	CPUPerMsgUs      float64 `json:"server_cpu_us_per_msg"`
 	HeapStacksKB     float64 `json:"heap_stacks_kb_per_conn"`
+	HeapStacksGCKB   float64 `json:"heap_stacks_gc_kb_per_conn"` // with --gc-url
 	RSSKB            float64 `json:"rss_kb_per_conn"`
 	ClientCPUPercent float64 `json:"client_cpu_percent"`
 }
@@ -70,12 +72,31 @@ func (b *wsBench) quiet(ctx context.Context) (map[string]float64, error) {
 	if err == nil && time.Since(start) > 2*time.Second {
 		fmt.Printf("bench ws: waited %s for the server to settle after start-up\n", time.Since(start).Round(100*time.Millisecond))
 	}
-	return prev, err
+	if err != nil || b.gcURL == "" {
+		return prev, err
+	}
+	return b.collected()
 }
 
-// reportMemory prints the server's memory growth per connected client.
-// Both LiveDeck and Centrifugo export the Go runtime's go_memstats_*.
-func (b *wsBench) reportMemory(base, idle map[string]float64) {
+// collected samples the server right after a garbage collection it runs
+// when asked at --gc-url.
+func (b *wsBench) collected() (map[string]float64, error) {
+	resp, err := http.Get(b.gcURL)
+	if err != nil {
+		return nil, fmt.Errorf("bench ws: --gc-url: %w", err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("bench ws: --gc-url: %s", resp.Status)
+	}
+	return b.sample()
+}
+
+// reportMemory prints the server's memory growth per connected client and
+// returns its resident set and Go heap+stacks in KB. Both LiveDeck and
+// Centrifugo export the Go runtime's go_memstats_*.
+func (b *wsBench) reportMemory(when string, base, idle map[string]float64) (rss, heapStacks float64) {
 	n := float64(b.clients)
 	per := func(names ...string) float64 {
 		d := 0.0
@@ -84,11 +105,14 @@ func (b *wsBench) reportMemory(base, idle map[string]float64) {
 		}
 		return d / n / 1024
 	}
-	b.res.RSSKB = per("process_resident_memory_bytes")
-	b.res.HeapStacksKB = per("go_memstats_heap_inuse_bytes", "go_memstats_stack_inuse_bytes")
-	fmt.Printf("server per idle connection: %.1f KB resident, %.1f KB Go heap+stacks (heap %.1f, stacks %.1f); goroutines +%.0f\n",
-		b.res.RSSKB, b.res.HeapStacksKB, per("go_memstats_heap_inuse_bytes"), per("go_memstats_stack_inuse_bytes"),
+	rss, heapStacks = per("process_resident_memory_bytes"), per("go_memstats_heap_inuse_bytes", "go_memstats_stack_inuse_bytes")
+	if when == "" {
+		when = "after " + b.settle.String() + " idle"
+	}
+	fmt.Printf("server per idle connection, %s: %.1f KB resident, %.1f KB Go heap+stacks (heap %.1f, stacks %.1f); goroutines +%.0f\n",
+		when, rss, heapStacks, per("go_memstats_heap_inuse_bytes"), per("go_memstats_stack_inuse_bytes"),
 		idle["go_goroutines"]-base["go_goroutines"])
+	return rss, heapStacks
 }
 
 // serverCPU is the server's CPU time in seconds so far.
