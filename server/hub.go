@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -235,6 +236,7 @@ type hubRoom struct {
 	clients  map[*client]struct{}
 	byWorker [][]*client // clients by fan-out worker, rebuilt after a change (never changed in place: jobs hold them)
 	changed  bool
+	newest   atomic.Pointer[outMsg] // newest metrics handed to the workers (hub_fanout.go)
 	watch    *roomWatch
 	pending  *outMsg       // newest metrics not yet sent
 	budget   *rate.Limiter // the room's metrics budget

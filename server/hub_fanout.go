@@ -1,6 +1,9 @@
 package server
 
-import "time"
+import (
+	"sync/atomic"
+	"time"
+)
 
 // The hub hands each room update to its fan-out workers, one job per
 // worker listing that worker's clients of the room; a worker writes the
@@ -9,7 +12,9 @@ import "time"
 // jobs in order, so a client gets its messages in the order the hub
 // handled them. The hub waits for a worker only when that worker has
 // fanJobQueue jobs outstanding: the machine is out of CPU, not a client
-// slow.
+// slow. A worker that falls behind so skips a room's metrics when newer
+// ones are already on their way to the same clients: its clients get the
+// newest numbers rather than a growing backlog, as a slow client does.
 
 // fanJobQueue is how many jobs a worker may have outstanding.
 const fanJobQueue = 1024
@@ -17,7 +22,8 @@ const fanJobQueue = 1024
 // fanJob is one message for some of one worker's clients.
 type fanJob struct {
 	m       *outMsg
-	clients []*client // not changed after the job is sent
+	clients []*client               // not changed after the job is sent
+	newest  *atomic.Pointer[outMsg] // metrics only: the room's newest metrics handed out
 }
 
 func (h *Hub) startWorkers() {
@@ -49,6 +55,9 @@ func (h *Hub) fanoutWorker(jobs <-chan fanJob) {
 // run delivers the job's message to its clients; buf is the worker's
 // scratch space, returned for reuse.
 func (j fanJob) run(buf []byte) []byte {
+	if j.newest != nil && j.newest.Load() != j.m {
+		return buf // a later job brings newer metrics to these clients (those still in the room)
+	}
 	for _, c := range j.clients {
 		if c.view == viewHost && offCamera(j.m.typ) {
 			continue
@@ -64,9 +73,15 @@ func (s *hubState) fanout(r *hubRoom, m *outMsg) {
 		r.byWorker = s.byWorker(r.clients)
 		r.changed = false
 	}
+	j := fanJob{m: m}
+	if m.typ == typeMetrics {
+		r.newest.Store(m)
+		j.newest = &r.newest
+	}
 	for w, cs := range r.byWorker {
 		if len(cs) > 0 {
-			s.h.jobs[w] <- fanJob{m: m, clients: cs}
+			j.clients = cs
+			s.h.jobs[w] <- j
 		}
 	}
 }
