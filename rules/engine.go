@@ -59,7 +59,7 @@ type roomRules struct {
 	decision decision           // the last evaluation's, its slices reused
 	undone   []bool             // rules whose effects failed in the last commit
 	products []livedeck.Product // the line-up, re-read with the version check, for guardrails
-	metaHash string             // SHA-1 of the room record the line-up was decoded from; "" for none
+	meta     string             // the room record the line-up was decoded from; "" for none
 	keys     checkKeys          // what a version check of the room reads
 	start    int64              // Unix ms of the room's first evaluation: `minute` counts from it
 	retry    retries            // Redis writes that failed, tried again next evaluation

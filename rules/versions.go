@@ -21,31 +21,21 @@ func (e *Engine) pollVersions(ctx context.Context) error {
 	e.mu.Lock()
 	rrs := make([]*roomRules, 0, len(e.rooms))
 	keys := make([]*checkKeys, 0, len(e.rooms))
-	have := make([]string, 0, len(e.rooms))
-	prev := make([]*roomPoll, 0, len(e.rooms))
 	for _, rr := range e.rooms {
 		if at.Sub(time.Unix(0, rr.active.Load())) <= staleAfter { // others re-read everything anyway
-			p := rr.polled.Load() // only this method stores it, one call at a time
-			h := ""
-			if p != nil {
-				h = p.hash
-			}
-			rrs, keys, have, prev = append(rrs, rr), append(keys, &rr.keys), append(have, h), append(prev, p)
+			rrs, keys = append(rrs, rr), append(keys, &rr.keys)
 		}
 	}
 	e.mu.Unlock()
 	if len(rrs) == 0 {
 		return nil
 	}
-	checks, err := e.store.checkRooms(ctx, keys, have)
+	checks, err := e.store.checkRooms(ctx, keys)
 	if err != nil {
 		return err
 	}
 	polls := make([]roomPoll, len(rrs)) // one allocation for the round
 	for i, rr := range rrs {
-		if checks[i].same && prev[i] != nil { // the record the last check read
-			checks[i].meta = prev[i].meta
-		}
 		polls[i] = roomPoll{at: at, roomCheck: checks[i]}
 		rr.polled.Store(&polls[i])
 	}
@@ -73,7 +63,7 @@ func (e *Engine) refresh(ctx context.Context, rr *roomRules, id string, now int6
 			return nil
 		}
 	}
-	checks, err := e.store.checkRooms(ctx, []*checkKeys{&rr.keys}, []string{rr.metaHash})
+	checks, err := e.store.checkRooms(ctx, []*checkKeys{&rr.keys})
 	if err != nil {
 		return err
 	}
@@ -98,14 +88,14 @@ func (e *Engine) checkEvery(wall time.Time) time.Duration {
 // applyCheck takes a version check sent at at: the line-up when the
 // room's record changed, the rule set when its version did.
 func (e *Engine) applyCheck(ctx context.Context, rr *roomRules, id string, c roomCheck, at time.Time) error {
-	if c.hash != rr.metaHash { // decode the line-up only when the record changed
+	if c.meta != rr.meta { // decode the line-up only when the record changed
 		products, err := decodeProducts(id, []byte(c.meta))
 		if err != nil {
 			return err
 		}
 		rr.products = products
 	}
-	rr.metaHash = c.hash // when equal, the check's own string: compared by pointer next time
+	rr.meta = c.meta
 	if !rr.loaded || c.version != rr.version {
 		if err := e.loadSet(ctx, rr, id); err != nil {
 			return err
