@@ -95,9 +95,12 @@ type Event struct {
 // DedupeKey is what makes an event a duplicate of an earlier one: an order
 // is identified by order id and status (each lifecycle step counts once),
 // every other event by its id.
-func (e *Event) DedupeKey() string {
+func (e *Event) DedupeKey() string { return string(e.AppendDedupeKey(nil)) }
+
+// AppendDedupeKey appends DedupeKey to dst without allocating a string.
+func (e *Event) AppendDedupeKey(dst []byte) []byte {
 	if e.Type == EventOrder {
-		return "o:" + e.OrderID + ":" + string(e.Status)
+		return append(append(append(append(dst, "o:"...), e.OrderID...), ':'), e.Status...)
 	}
-	return "e:" + e.ID
+	return append(append(dst, "e:"...), e.ID...)
 }

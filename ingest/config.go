@@ -13,8 +13,13 @@ type Config struct {
 	MaxInFlightBatches int // zero means 64 batches being decoded or written at once (more is 429)
 	MaxInFlightEvents  int // zero means 200,000 events being written at once (more is 429); at least MaxBatchEvents
 
-	ChunkSize    int           // zero means 500 events per Lua script call; a batch's chunks go in one pipeline
-	StreamMaxLen int64         // zero means 1,000,000: approximate MAXLEN (~) of each room's stream
+	ChunkSize    int   // zero means 500 events per Lua script call; a batch's chunks go in one pipeline
+	StreamMaxLen int64 // zero means 1,000,000: approximate length (~) of each room's stream, in events
+	// PackEvents is the most events one stream entry holds; zero means 100.
+	// 1 writes version 1 entries, one event each, which LiveDeck versions
+	// before packed entries can read: use it while such instances share
+	// the Redis (see livedeck.DecodeEntry).
+	PackEvents   int
 	DedupeWindow time.Duration // zero means 48 h: how long an event id (or order id + status) is remembered; at least 24 h
 	WriteTimeout time.Duration // zero means 5 s: longest a batch may wait for Redis before 503
 
@@ -41,6 +46,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.ChunkSize == 0 {
 		c.ChunkSize = 500
+	}
+	if c.PackEvents == 0 {
+		c.PackEvents = 100
 	}
 	if c.StreamMaxLen == 0 {
 		c.StreamMaxLen = 1_000_000
@@ -75,6 +83,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("ingest: max in-flight events %d below max batch events %d: a full batch could never run", d.MaxInFlightEvents, d.MaxBatchEvents)
 	case d.ChunkSize < 1 || d.ChunkSize > 5000:
 		return fmt.Errorf("ingest: chunk size %d outside 1..5000", c.ChunkSize)
+	case d.PackEvents < 1 || d.PackEvents > 1000:
+		return fmt.Errorf("ingest: events per stream entry %d outside 1..1000", c.PackEvents)
 	case d.StreamMaxLen < 1000:
 		return fmt.Errorf("ingest: stream max length %d below 1000", c.StreamMaxLen)
 	case d.DedupeWindow < 24*time.Hour:

@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,16 +57,29 @@ func stream(t *testing.T, rdb redis.UniversalClient, room string) []livedeck.Eve
 	}
 	out := make([]livedeck.Event, 0, len(msgs))
 	for _, m := range msgs {
-		if len(m.Values) != 1 {
-			t.Fatalf("entry %s has fields %v, want only e", m.ID, m.Values)
+		for _, raw := range entryEvents(t, m) {
+			var ev livedeck.Event
+			if err := json.Unmarshal([]byte(raw), &ev); err != nil {
+				t.Fatalf("entry %s: %v", m.ID, err)
+			}
+			out = append(out, ev)
 		}
-		var ev livedeck.Event
-		if err := json.Unmarshal([]byte(m.Values["e"].(string)), &ev); err != nil {
-			t.Fatalf("entry %s: %v", m.ID, err)
-		}
-		out = append(out, ev)
 	}
 	return out
+}
+
+// entryEvents is the JSON of each event of a stream entry: field e alone
+// (version 1), or v = 2 and b, the events one per line (packed).
+func entryEvents(t *testing.T, m redis.XMessage) []string {
+	t.Helper()
+	if len(m.Values) == 1 && m.Values["e"] != nil {
+		return []string{m.Values["e"].(string)}
+	}
+	if len(m.Values) == 2 && m.Values["v"] == "2" && m.Values["b"] != nil {
+		return strings.Split(m.Values["b"].(string), "\n")
+	}
+	t.Fatalf("entry %s has fields %v, want e, or v = 2 and b", m.ID, m.Values)
+	return nil
 }
 
 func code(err error) string { return livedeck.ErrorCode(err) }

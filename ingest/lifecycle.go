@@ -102,7 +102,7 @@ func (r *Rooms) expireArchived(ctx context.Context, id string) error {
 	}
 	secs := int64(r.retention.Seconds())
 	_, err = r.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for _, k := range append([]string{keys.Events(), keys.DeadLetters()}, dedupe...) {
+		for _, k := range append([]string{keys.Events(), keys.EventCount(), keys.DeadLetters()}, dedupe...) {
 			p.Do(ctx, "EXPIRE", k, secs, "LT")
 		}
 		return nil

@@ -1,11 +1,13 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -19,11 +21,19 @@ import (
 // so it runs on Redis Cluster.
 //
 //	KEYS[1] room meta, KEYS[2] event stream, KEYS[3] this call's receipt,
-//	KEYS[4] room phase, KEYS[5..] consecutive dedupe buckets, oldest first
-//	ARGV[1] stream MAXLEN (~), ARGV[2] bucket width (s), ARGV[3] start of
-//	KEYS[5]'s bucket (Unix s), ARGV[4] buckets consulted, ARGV[5] receipt
-//	TTL (s), ARGV[6] the time (Unix s; empty: Redis's clock),
-//	ARGV[7..6+m] the m events' dedupe keys, ARGV[7+m..6+2m] their JSON
+//	KEYS[4] room phase, KEYS[5] the stream's event count and trim marks,
+//	KEYS[6..] consecutive dedupe buckets, oldest first
+//	ARGV[1] stream cap (~, in events), ARGV[2] bucket width (s),
+//	ARGV[3] start of KEYS[6]'s bucket (Unix s), ARGV[4] buckets consulted,
+//	ARGV[5] receipt TTL (s), ARGV[6] the time (Unix s; empty: Redis's
+//	clock), ARGV[7] events per stream entry (1: version 1 entries, one
+//	event each; more: packed entries of at most that many, see
+//	livedeck.DecodeEntry), ARGV[8] the events' dedupe keys, each ended by
+//	the byte FF (never in UTF-8), ARGV[9] their JSON, one per line
+//
+// Two arguments for all the events, rather than two per event, spare Redis
+// parsing and Lua copying hundreds of arguments; and when every event of a
+// chunk is new and fits one entry, ARGV[9] is the packed entry as it is.
 //
 // It returns one character per event: '1' appended, '0' a duplicate (seen
 // in a consulted bucket or earlier in the chunk). A call that appended
@@ -33,7 +43,27 @@ import (
 // an archived one with ARCHIVED. A room at rest (closed past its grace
 // period) gets an 'R' after the reply: the caller takes it out of
 // redisx.RestingKey so an instance processes it again.
+//
+// The cap on the stream counts events. Version 1 entries are trimmed with
+// MAXLEN, which counts entries, one event each. Packed entries are trimmed
+// by id: KEYS[5], a sorted set, holds '=' scored with the events ever
+// appended (seeded from XLEN for a stream of version 1 entries) and marks,
+// entry ids scored with the events before them, about every tenth of the
+// cap. The stream is trimmed (MINID ~) to the newest mark that leaves at
+// least the cap: it keeps between the cap and about 1.1 × the cap events
+// however many events each entry holds.
 var appendScript = redis.NewScript(`
+local function split(s, sep, ended)
+  local out, pos, len = {}, 1, #s
+  while pos <= len do
+    local e = string.find(s, sep, pos, true)
+    if not e then e = len + 1 end
+    out[#out + 1] = string.sub(s, pos, e - 1)
+    pos = e + 1
+  end
+  if not ended and len > 0 and string.sub(s, len) == sep then out[#out + 1] = '' end
+  return out
+end
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return redis.error_reply('NOROOM room does not exist')
 end
@@ -46,15 +76,16 @@ if phase == 'rest' then wake = 'R' end
 local width, first, n = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local now = tonumber(ARGV[6]) or tonumber(redis.call('TIME')[1])
 local start = now - now % width
-local cur = 5 + (start - first) / width
-if cur - n + 1 < 5 or cur > #KEYS then
+local cur = 6 + (start - first) / width
+if cur - n + 1 < 6 or cur > #KEYS then
   return redis.error_reply('CLOCK the Redis clock is more than a day away from the server clock')
 end
-local m = (#ARGV - 6) / 2
+local ids = split(ARGV[8], '\255', true)
+local m = #ids
 local dup, dups = {}, false
 for k = cur - n + 1, cur do
   if redis.call('EXISTS', KEYS[k]) == 1 then
-    local hit = redis.call('SMISMEMBER', KEYS[k], unpack(ARGV, 7, 6 + m))
+    local hit = redis.call('SMISMEMBER', KEYS[k], unpack(ids))
     for i = 1, m do
       if hit[i] == 1 then dup[i], dups = true, true end
     end
@@ -68,30 +99,62 @@ if dups then -- perhaps this very call, run before: then reply as it did
 end
 local out, new, seen = {}, {}, {}
 for i = 1, m do
-  local f = ARGV[6 + i]
+  local f = ids[i]
   if dup[i] or seen[f] then
     out[i] = '0'
   else
     seen[f] = true
     out[i] = '1'
-    new[#new + 1] = f
+    new[#new + 1] = i
   end
 end
 local reply = table.concat(out)
 if #new == 0 then
   return reply .. wake
 end
-redis.call('SADD', KEYS[cur], unpack(new))
+local keys = {}
+for j, i in ipairs(new) do keys[j] = ids[i] end
+redis.call('SADD', KEYS[cur], unpack(keys))
 local expire = start + n * width
 if redis.call('EXPIRETIME', KEYS[cur]) < expire then
   redis.call('EXPIREAT', KEYS[cur], expire)
 end
-for i = 1, m do
-  if out[i] == '1' then
-    redis.call('XADD', KEYS[2], '*', 'e', ARGV[6 + m + i])
+local pack, maxlen = tonumber(ARGV[7]), tonumber(ARGV[1])
+local evs
+if #new < m or m > pack then
+  local all = split(ARGV[9], '\n', false)
+  evs = {}
+  for j, i in ipairs(new) do evs[j] = all[i] end
+end
+if pack == 1 then
+  for _, e in ipairs(evs or {ARGV[9]}) do
+    redis.call('XADD', KEYS[2], '*', 'e', e)
+  end
+  redis.call('XTRIM', KEYS[2], 'MAXLEN', '~', maxlen)
+else
+  local total = tonumber(redis.call('ZSCORE', KEYS[5], '='))
+  local fresh = total == nil
+  if fresh then total = redis.call('XLEN', KEYS[2]) end
+  local every = math.max(1, math.floor(maxlen / 10))
+  for lo = 1, #new, pack do
+    local hi = math.min(lo + pack - 1, #new)
+    local body = ARGV[9]
+    if evs then body = table.concat(evs, '\n', lo, hi) end
+    local id = redis.call('XADD', KEYS[2], '*', 'v', '2', 'b', body)
+    local count = hi - lo + 1
+    if fresh or math.floor(total / every) ~= math.floor((total + count) / every) then
+      redis.call('ZADD', KEYS[5], total, id)
+      fresh = false
+    end
+    total = total + count
+  end
+  redis.call('ZADD', KEYS[5], total, '=')
+  local keep = redis.call('ZREVRANGEBYSCORE', KEYS[5], total - maxlen, '-inf', 'WITHSCORES', 'LIMIT', 0, 1)
+  if keep[1] then
+    redis.call('XTRIM', KEYS[2], 'MINID', '~', keep[1])
+    redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', '(' .. keep[2])
   end
 end
-redis.call('XTRIM', KEYS[2], 'MAXLEN', '~', ARGV[1])
 redis.call('SET', KEYS[3], reply, 'EX', ARGV[5])
 return reply .. wake
 `)
@@ -107,7 +170,8 @@ var (
 type redisWriter struct {
 	rdb        redis.UniversalClient
 	chunkSize  int
-	maxLen     string // stream MAXLEN (~)
+	maxLen     string // stream MAXLEN (~), in events
+	pack       string // events per stream entry: "1" for version 1 entries
 	buckets    buckets
 	receiptTTL string // seconds: longer than any retry of a call can take
 
@@ -121,6 +185,7 @@ func newRedisWriter(rdb redis.UniversalClient, cfg Config) *redisWriter {
 		rdb:        rdb,
 		chunkSize:  cfg.ChunkSize,
 		maxLen:     strconv.FormatInt(cfg.StreamMaxLen, 10),
+		pack:       strconv.Itoa(cfg.PackEvents),
 		buckets:    newBuckets(cfg.DedupeWindow),
 		receiptTTL: strconv.FormatInt(int64((cfg.WriteTimeout+time.Minute)/time.Second), 10),
 	}
@@ -169,19 +234,23 @@ func (w *redisWriter) write(ctx context.Context, room string, evs []livedeck.Eve
 	buf = buf[:0]
 	for lo := 0; lo < len(evs); lo += w.chunkSize {
 		hi := min(lo+w.chunkSize, len(evs))
-		c := chunk{keys: make([]string, 4, 6+w.buckets.n), args: make([]any, 6, 6+2*(hi-lo)), events: hi - lo}
-		c.keys[0], c.keys[1], c.keys[2], c.keys[3] = keys.Meta(), keys.Events(), keys.Receipt(callToken()), keys.Phase()
+		c := chunk{keys: make([]string, 0, 7+w.buckets.n), args: make([]any, 0, 9), events: hi - lo}
+		c.keys = append(c.keys, keys.Meta(), keys.Events(), keys.Receipt(callToken()), keys.Phase(), keys.EventCount())
 		var first int64
 		c.keys, first = w.buckets.declare(c.keys, keys, now)
-		c.args[0], c.args[1], c.args[2], c.args[3], c.args[4], c.args[5] = w.maxLen, width, first, n, w.receiptTTL, nowArg
+		c.args = append(c.args, w.maxLen, width, first, n, w.receiptTTL, nowArg, w.pack)
+		start := len(buf)
 		for i := lo; i < hi; i++ {
-			c.args = append(c.args, evs[i].DedupeKey())
+			buf = appendDedupeKey(buf, &evs[i])
 		}
+		mid := len(buf)
 		for i := lo; i < hi; i++ {
-			start := len(buf)
+			if i > lo {
+				buf = append(buf, '\n') // JSON escapes every newline in a string
+			}
 			buf = AppendEvent(buf, &evs[i])
-			c.args = append(c.args, buf[start:len(buf):len(buf)])
 		}
+		c.args = append(c.args, buf[start:mid:mid], buf[mid:len(buf):len(buf)])
 		chunks = append(chunks, c)
 	}
 	if err := runChunks(ctx, w.rdb, chunks, false); err != nil {
@@ -229,6 +298,19 @@ func (w *redisWriter) write(ctx context.Context, room string, evs []livedeck.Eve
 		}
 	}
 	return flags, buf, nil
+}
+
+// appendDedupeKey appends ev's dedupe key and the byte FF that ends it.
+// Decoded strings are valid UTF-8, which never holds FF; an event built in
+// process with invalid UTF-8 in its id has it replaced, as in its stored
+// JSON.
+func appendDedupeKey(dst []byte, ev *livedeck.Event) []byte {
+	start := len(dst)
+	dst = ev.AppendDedupeKey(dst)
+	if bytes.IndexByte(dst[start:], 0xFF) >= 0 {
+		dst = append(dst[:start], strings.ToValidUTF8(ev.DedupeKey(), "\uFFFD")...)
+	}
+	return append(dst, 0xFF)
 }
 
 // callToken names one script call: 128 random bits, so two calls never

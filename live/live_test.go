@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"log/slog"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -102,6 +103,24 @@ func appendEvents(t *testing.T, rdb redis.UniversalClient, room string, evs []li
 	for i := range evs {
 		b, _ := json.Marshal(&evs[i])
 		if err := rdb.XAdd(ctx, &redis.XAddArgs{Stream: redisx.Room(room).Events(), Values: []any{"e", b}}).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// appendPacked writes evs as packed stream entries (livedeck.DecodeEntry)
+// of up to per events each.
+func appendPacked(t *testing.T, rdb redis.UniversalClient, room string, evs []livedeck.Event, per int) {
+	t.Helper()
+	ctx := context.Background()
+	for lo := 0; lo < len(evs); lo += per {
+		lines := make([]string, 0, per)
+		for i := lo; i < min(lo+per, len(evs)); i++ {
+			b, _ := json.Marshal(&evs[i])
+			lines = append(lines, string(b))
+		}
+		vals := []any{livedeck.EntryVersion, livedeck.EntryPacked, livedeck.EntryBatch, strings.Join(lines, "\n")}
+		if err := rdb.XAdd(ctx, &redis.XAddArgs{Stream: redisx.Room(room).Events(), Values: vals}).Err(); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -274,7 +293,20 @@ func TestSeries(t *testing.T) {
 // TestCrashRestartExact kills the processor mid-stream (it can neither
 // checkpoint nor release its lease) and lets a second one take over: the
 // numbers equal an uninterrupted run's exactly.
+// The stream's entries are one event each, packed, or both in turn.
 func TestCrashRestartExact(t *testing.T) {
+	packed := func(t *testing.T, rdb redis.UniversalClient, room string, evs []livedeck.Event) {
+		appendPacked(t, rdb, room, evs, 3)
+	}
+	for name, write := range map[string]func(*testing.T, redis.UniversalClient, string, []livedeck.Event){
+		"one event per entry": appendEvents,
+		"packed entries":      packed,
+	} {
+		t.Run(name, func(t *testing.T) { testCrashRestartExact(t, write) })
+	}
+}
+
+func testCrashRestartExact(t *testing.T, appendCr func(*testing.T, redis.UniversalClient, string, []livedeck.Event)) {
 	srv := redistest.Start(t)
 	rdb := srv.Client(t)
 	evs := script()
@@ -284,13 +316,14 @@ func TestCrashRestartExact(t *testing.T) {
 
 	_, _, crash := startProcessor(t, srv.URL(), "doomed", fixedClock)
 	half := len(evs) / 2
-	appendEvents(t, rdb, "cr", evs[:half])
+	appendCr(t, rdb, "cr", evs[:half])
 	waitSnapshot(t, rdb, "cr", uint64(half))
-	appendEvents(t, rdb, "cr", evs[half:half+5])
+	appendCr(t, rdb, "cr", evs[half:half+5])
 	waitSnapshot(t, rdb, "cr", uint64(half+5)) // folded, maybe not checkpointed
 	crash()
 
-	appendEvents(t, rdb, "cr", evs[half+5:])
+	appendEvents(t, rdb, "cr", evs[half+5:half+7]) // the shapes mix in one stream
+	appendCr(t, rdb, "cr", evs[half+7:])
 	startProcessor(t, srv.URL(), "survivor", fixedClock)
 	got := waitSnapshot(t, rdb, "cr", uint64(len(evs)))
 	ref := waitSnapshot(t, rdb, "ref", uint64(len(evs)))

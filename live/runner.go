@@ -37,7 +37,8 @@ type runner struct {
 	state *State
 
 	cursor      string // newest stream id folded: the next read starts after it
-	unsaved     int    // events folded since the last checkpoint
+	perEntry    int    // events per stream entry in the last read: packed entries hold many
+	unsaved     int    // stream entries folded since the last checkpoint
 	lastCkpt    time.Time
 	lastPub     time.Time
 	lastObserve time.Time
@@ -182,8 +183,9 @@ func (r *runner) step(ctx context.Context) error {
 		block = time.Millisecond
 	}
 	readStart := time.Now()
+	count := max(1, cfg.BatchSize/int64(max(1, r.perEntry))) // BatchSize counts events, COUNT entries
 	res, err := r.p.blocking.XRead(ctx, &redis.XReadArgs{
-		Streams: []string{r.keys.Events(), r.cursor}, Count: cfg.BatchSize, Block: block,
+		Streams: []string{r.keys.Events(), r.cursor}, Count: count, Block: block,
 	}).Result()
 	readTook := time.Since(readStart)
 	if err != nil && !errors.Is(err, redis.Nil) {
@@ -199,9 +201,9 @@ func (r *runner) step(ctx context.Context) error {
 		// arrived meanwhile without blocking, so one snapshot covers it —
 		// unless round trips are slow (the read returned with data yet took
 		// longer than its block), when the drain would delay the snapshot.
-		if int64(len(res[0].Messages)) < cfg.BatchSize && readTook < block+slowRead {
+		if int64(len(res[0].Messages)) < count && readTook < block+slowRead {
 			more, err := r.p.rdb.XRead(ctx, &redis.XReadArgs{
-				Streams: []string{r.keys.Events(), r.cursor}, Count: cfg.BatchSize, Block: -1,
+				Streams: []string{r.keys.Events(), r.cursor}, Count: count, Block: -1,
 			}).Result()
 			if err == nil && len(more) > 0 && len(more[0].Messages) > 0 {
 				if err := r.fold(ctx, more[0].Messages); err != nil {
@@ -210,7 +212,7 @@ func (r *runner) step(ctx context.Context) error {
 			}
 		}
 	}
-	if len(res) == 0 || int64(len(res[0].Messages)) < cfg.BatchSize {
+	if len(res) == 0 || int64(len(res[0].Messages)) < count {
 		r.caughtUp.Store(readStart.UnixNano()) // everything written before the read is folded
 	}
 	now := time.Now()
@@ -240,17 +242,25 @@ func (r *runner) step(ctx context.Context) error {
 }
 
 func (r *runner) fold(ctx context.Context, msgs []redis.XMessage) error {
-	evs := make([]*livedeck.Event, 0, len(msgs))
+	// An entry holds one event or, packed, many: they are folded together
+	// under the entry's id, so the cursor never falls inside an entry.
+	all := make([]livedeck.Event, 0, len(msgs))
 	ids := make([]string, 0, len(msgs))
 	for _, m := range msgs {
-		raw, _ := m.Values["e"].(string)
-		ev := &livedeck.Event{}
-		if err := livedeck.DecodeStored([]byte(raw), ev); err != nil {
+		n := len(all)
+		var err error
+		if all, err = livedeck.DecodeEntry(m.Values, all); err != nil {
 			r.p.log.Warn("skipping undecodable stream entry", "room", r.room, "id", m.ID, "err", err)
-			continue
 		}
-		evs, ids = append(evs, ev), append(ids, m.ID)
+		for range len(all) - n {
+			ids = append(ids, m.ID)
+		}
 	}
+	evs := make([]*livedeck.Event, len(all))
+	for i := range all {
+		evs[i] = &all[i]
+	}
+	r.perEntry = max(1, len(all)/len(msgs))
 	orders, users, spend := r.state.needs(evs)
 	if err := r.state.load(ctx, r.p.rdb, orders, users, spend); err != nil {
 		return err

@@ -27,16 +27,17 @@ func Room(id string) Keys { return Keys{room: id} }
 
 func (k Keys) p(s string) string { return "ld:{" + k.room + "}:" + s }
 
-func (k Keys) Meta() string              { return k.p("room") }     // room JSON
-func (k Keys) Events() string            { return k.p("events") }   // stream of accepted events
-func (k Keys) Lease() string             { return k.p("lease") }    // processing lease
-func (k Keys) State() string             { return k.p("state") }    // live metrics checkpoint
-func (k Keys) Orders() string            { return k.p("orders") }   // order lifecycle hash
-func (k Keys) Snapshot() string          { return k.p("snapshot") } // latest snapshot JSON
-func (k Keys) Live() string              { return k.p("live") }     // pub/sub channel: metrics, comments
-func (k Keys) Minutes() string           { return k.p("minutes") }  // per-minute series hash
-func (k Keys) Signals() string           { return k.p("signals") }  // stream of cues, tiers, alerts, gifts
-func (k Keys) Rules() string             { return k.p("rules") }    // current rule set
+func (k Keys) Meta() string              { return k.p("room") }       // room JSON
+func (k Keys) Events() string            { return k.p("events") }     // stream of accepted events
+func (k Keys) EventCount() string        { return k.p("eventcount") } // events ever added to Events and trim marks (packed entries)
+func (k Keys) Lease() string             { return k.p("lease") }      // processing lease
+func (k Keys) State() string             { return k.p("state") }      // live metrics checkpoint
+func (k Keys) Orders() string            { return k.p("orders") }     // order lifecycle hash
+func (k Keys) Snapshot() string          { return k.p("snapshot") }   // latest snapshot JSON
+func (k Keys) Live() string              { return k.p("live") }       // pub/sub channel: metrics, comments
+func (k Keys) Minutes() string           { return k.p("minutes") }    // per-minute series hash
+func (k Keys) Signals() string           { return k.p("signals") }    // stream of cues, tiers, alerts, gifts
+func (k Keys) Rules() string             { return k.p("rules") }      // current rule set
 func (k Keys) RuleVersions() string      { return k.p("rules:versions") }
 func (k Keys) RuleState() string         { return k.p("rules:state") }  // per-rule state machine
 func (k Keys) Fired(key string) string   { return k.p("fired:" + key) } // firing dedupe marker

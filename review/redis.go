@@ -38,25 +38,28 @@ func (s *Store) Build(ctx context.Context, room livedeck.Room, window int) (*Rev
 	k := redisx.Room(room.ID)
 	b := NewBuilder(room, s.Text, window)
 	from, last := "-", ""
+	count := int64(readChunk) // entries: packed ones hold many events
 	for {
-		msgs, err := s.RDB.XRangeN(ctx, k.Events(), from, "+", readChunk).Result()
+		msgs, err := s.RDB.XRangeN(ctx, k.Events(), from, "+", count).Result()
 		if err != nil {
 			return nil, unavailable(room.ID, "events", err)
 		}
+		read := 0
 		for _, m := range msgs {
-			raw, _ := m.Values["e"].(string)
-			var ev livedeck.Event
-			if livedeck.DecodeStored([]byte(raw), &ev) != nil {
-				continue // the live fold skips such entries too
+			// Undecodable events are skipped, as the live fold does.
+			evs, _ := livedeck.DecodeEntry(m.Values, nil)
+			read += len(evs)
+			for i := range evs {
+				b.Event(&evs[i], m.ID)
 			}
-			b.Event(&ev, m.ID)
 		}
 		if len(msgs) > 0 {
 			last = msgs[len(msgs)-1].ID
 		}
-		if len(msgs) < readChunk {
+		if int64(len(msgs)) < count {
 			break
 		}
+		count = max(1, readChunk/max(1, int64(read)/int64(len(msgs))))
 		from = "(" + last
 		if err := ctx.Err(); err != nil {
 			return nil, err

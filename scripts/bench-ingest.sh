@@ -36,17 +36,18 @@ fi
 read -r -a builds <<<"$BUILDS"
 GEN=${GEN:-${builds[-1]#*=}}
 export LIVEDECK_ADMIN_TOKEN=${LIVEDECK_ADMIN_TOKEN:-$(openssl rand -hex 32)}
+export LIVEDECK_TOKEN=$LIVEDECK_ADMIN_TOKEN
 
 redis_pid= server_pid=
 cleanup() {
 	[[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
-	[[ -n $redis_pid ]] && kill "$redis_pid" 2>/dev/null || true
+	[[ -n $redis_pid ]] && kill "$redis_pid" 2>/dev/null && wait "$redis_pid" 2>/dev/null || true
 	server_pid= redis_pid=
 }
 trap 'cleanup; rm -rf "$work"' EXIT
 
 # cpu PID prints utime+stime of a process in clock ticks.
-cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+cpu() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 secs() { awk -v d="$1" 'BEGIN { sub(/s$/, "", d); print d }'; }
 
 start_redis() { # persist
@@ -76,20 +77,20 @@ one() {
 		--warmup "$WARMUP" --conns "$CONNS" --rooms "$rooms" >"$work/bench.out" &
 	gen_pid=$!
 	sleep "$(secs "$WARMUP")"
-	local s0 r0 g0 s1 r1 g1
-	s0=$(cpu "$server_pid") r0=$(cpu "$redis_pid") g0=$(cpu "$gen_pid")
-	sleep "$(secs "$DURATION")"
-	s1=$(cpu "$server_pid") r1=$(cpu "$redis_pid") g1=$(cpu "$gen_pid")
-	wait "$gen_pid"
+	local s0 r0 s1 r1
+	s0=$(cpu "$server_pid") r0=$(cpu "$redis_pid")
+	wait "$gen_pid" # then what the server still does for these events counts too
+	s1=$(cpu "$server_pid") r1=$(cpu "$redis_pid")
 	out=$(cat "$work/bench.out")
-	local n rate p99 load
+	local n rate p99 gen load
 	n=$(sed -n 's/^accepted \([0-9]*\) events.*/\1/p' <<<"$out")
 	rate=$(sed -n 's/^accepted [0-9]* events (\([0-9]*\) events\/s).*/\1/p' <<<"$out")
 	p99=$(sed -n "s/.*p99=\([^ ]*\).*/\1/p" <<<"$out")
+	gen=$(sed -n "s/^generator CPU: \([0-9.]*\) .*/\1/p" <<<"$out")
 	load=$(cut -d' ' -f1 /proc/loadavg)
 	awk -v OFS='\t' -v b="$name" -v r="$rooms" -v p="$persist" -v rate="$rate" -v n="$n" \
-		-v s=$((s1 - s0)) -v rd=$((r1 - r0)) -v g=$((g1 - g0)) -v hz="$hz" -v p99="$p99" -v l="$load" \
-		'BEGIN { us = 1e6 / hz / (n > 0 ? n : 1); print b, r, p, rate, s * us, rd * us, g * us, p99, l }' |
+		-v s=$((s1 - s0)) -v rd=$((r1 - r0)) -v g="${gen:-0}" -v hz="$hz" -v p99="$p99" -v l="$load" \
+		'BEGIN { us = 1e6 / hz / (n > 0 ? n : 1); print b, r, p, rate, s * us, rd * us, g, p99, l }' |
 		tee -a "$results"
 	cleanup
 }
@@ -98,7 +99,7 @@ raw() {
 	start_redis off
 	local ev='{"id":"1733000000000-0-0-0","type":"comment","ts":1733000000000,"source":"bench","user_id":"u42","nickname":"观众","text":"主播今天的口红色号是多少"}'
 	redis-benchmark -p "$PORT" -P 64 -n "$RAW_N" -q XADD ld:bench MAXLEN '~' 1000000 '*' e "$ev" |
-		tr '\r' '\n' | sed -n 's/.*XADD[^:]*: \([0-9.]*\) requests per second.*/\1/p' | tail -1 |
+		tr '\r' '\n' | sed -n 's/.*: \([0-9.]*\) requests per second.*/\1/p' | tail -1 |
 		awk -v OFS='\t' -v l="$(cut -d' ' -f1 /proc/loadavg)" '{ print "raw", "-", "off", int($1), 0, 0, 0, "-", l }' |
 		tee -a "$results"
 	cleanup

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/livedeck/livedeck/ingest"
@@ -70,6 +71,8 @@ func benchIngest(ctx context.Context, args []string) error {
 	}
 	begin := time.Now()
 	measured := begin.Add(warmup) // acknowledgements before this are not counted
+	cpuAtMeasure := make(chan time.Duration, 1)
+	time.AfterFunc(warmup, func() { cpuAtMeasure <- processCPU() })
 	urls := make([]string, rooms)
 	for i, id := range ids {
 		urls[i] = server + "/api/v1/rooms/" + id + "/events?source=bench"
@@ -112,11 +115,22 @@ func benchIngest(ctx context.Context, args []string) error {
 	}
 	wg.Wait()
 	el := time.Since(measured)
+	genCPU := processCPU() - <-cpuAtMeasure
 	fmt.Printf("bench ingest: %d conns, batch %d, target rate %s, %s\n", conns, batch, rateText(rate), el.Round(time.Millisecond))
 	fmt.Printf("accepted %d events (%.0f events/s), duplicates %d, rejected %d, failed requests %d\n",
 		accepted.Load(), float64(accepted.Load())/el.Seconds(), dups.Load(), rej.Load(), fails.Load())
 	fmt.Printf("ack latency: %s\n", lat.Summary())
+	fmt.Printf("generator CPU: %.2f µs per accepted event\n", float64(genCPU.Nanoseconds())/1000/float64(max(1, accepted.Load())))
 	return nil
+}
+
+// processCPU is the user and system CPU time this process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func rateText(rate int) string {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/livedeck/livedeck"
@@ -46,10 +47,15 @@ func cmdExport(ctx context.Context, args []string) error {
 			return fmt.Errorf("export room %s: %w", room, err)
 		}
 		for _, m := range msgs {
-			if e, ok := m.Values["e"].(string); ok {
+			if e, ok := m.Values[livedeck.EntryEvent].(string); ok {
 				bw.WriteString(e)
 				bw.WriteByte('\n')
 				n++
+			} else if m.Values[livedeck.EntryVersion] == livedeck.EntryPacked {
+				b, _ := m.Values[livedeck.EntryBatch].(string)
+				bw.WriteString(b) // already one event per line
+				bw.WriteByte('\n')
+				n += strings.Count(b, "\n") + 1
 			}
 		}
 		if len(msgs) < 1000 {

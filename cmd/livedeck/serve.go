@@ -42,8 +42,9 @@ func serveFlags(fs *flagSet, cfg *app.Config, limits *rateFlags) {
 	fs.Duration(&cfg.Ingest.DedupeWindow, "dedupe-window", "LIVEDECK_DEDUPE_WINDOW", 48*time.Hour, "how long an event id (or order id + status) is remembered, at least 24h")
 	fs.Duration(&cfg.Ingest.WriteTimeout, "ingest-write-timeout", "LIVEDECK_INGEST_WRITE_TIMEOUT", 5*time.Second, "longest an ingest request may take, authentication included, before 503 (nothing acknowledged)")
 	fs.Duration(&cfg.Server.RequestTimeout, "request-timeout", "LIVEDECK_REQUEST_TIMEOUT", 5*time.Second, "deadline of an API request's Redis calls (readyz 1 s, reviews 30 s)")
-	fs.Int64Var(&cfg.Ingest.StreamMaxLen, "stream-maxlen", 1000000, "approximate MAXLEN of each room's event stream; must exceed any processing backlog (env LIVEDECK_STREAM_MAXLEN)")
+	fs.Int64Var(&cfg.Ingest.StreamMaxLen, "stream-maxlen", 1000000, "approximate length of each room's event stream, in events; must exceed any processing backlog (env LIVEDECK_STREAM_MAXLEN)")
 	fs.env["stream-maxlen"] = "LIVEDECK_STREAM_MAXLEN"
+	fs.Int(&cfg.Ingest.PackEvents, "stream-pack", "LIVEDECK_STREAM_PACK", 100, "most events in one entry of a room's event stream; 1 writes one entry per event, which LiveDeck versions before packed entries can read: use it while such instances share the Redis")
 	fs.String(&cfg.Auth.PublicOrigin, "public-origin", "LIVEDECK_PUBLIC_ORIGIN", "", "the console's URL behind a proxy, e.g. https://live.example.com (https makes session cookies Secure)")
 	fs.Duration(&cfg.Hub.MetricsInterval, "ws-metrics-interval", "LIVEDECK_WS_METRICS_INTERVAL", 100*time.Millisecond, "a room's live-numbers budget on the console: one message per interval on average; a room within it gets every update at once, one over it the newest per interval")
 	fs.Int(&cfg.Hub.MetricsBurst, "ws-metrics-burst", "LIVEDECK_WS_METRICS_BURST", 3, "live-numbers messages a room may send at once after a quiet spell (with --ws-metrics-interval)")
