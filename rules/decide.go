@@ -59,6 +59,7 @@ type decision struct {
 	// so that most rules are decided without reading their state.
 	quiet    []stillness
 	quietFor *ruleState
+	since    []int64 // a pending rule's ActiveAt, with stillPending
 }
 
 // stillness is what a state says of its next step.
@@ -68,6 +69,7 @@ const (
 	unknown       stillness = iota // read the state
 	stillInactive                  // inactive, no error, the rule's current definition: stays so while its condition does not match
 	stillFiring                    // firing, not clearing, no error, the current definition: stays so while it holds
+	stillPending                   // pending since since[i], no error, the current definition: stays so while it matches and its for has not passed
 )
 
 // stillnessOf is st's stillness; st holds its rule's current definition.
@@ -79,18 +81,22 @@ func stillnessOf(st *ruleState) stillness {
 		return stillInactive
 	case st.State == Firing && st.ClearedAt == 0:
 		return stillFiring
+	case st.State == Pending:
+		return stillPending
 	}
 	return unknown
 }
 
-// quietStill reports whether rule i stays as it is with conditions c,
-// known without reading its state: step would change nothing.
-func (d *decision) quietStill(i int, r *compiled, c *condResult) bool {
+// quietStill reports whether rule i stays as it is at now with conditions
+// c, known without reading its state: step would change nothing.
+func (d *decision) quietStill(i int, r *compiled, c *condResult, now int64) bool {
 	switch d.quiet[i] {
 	case stillInactive:
 		return c.err == "" && !c.matched
 	case stillFiring:
 		return c.err == "" && holds(r, c.matched, c.cleared)
+	case stillPending: // as step: pending never acts before its for has passed
+		return c.err == "" && c.matched && now-d.since[i] < r.For.D().Milliseconds()
 	}
 	return false
 }
@@ -123,7 +129,7 @@ func decide(in *decideInput, d *decision) {
 	d.moved = resized(d.moved, n)
 	d.evaluated, d.resolved, d.blocked, d.held = 0, 0, 0, 0
 	if in.full || n == 0 || len(d.quiet) != n || d.quietFor != in.states[0] { // other states: read them all
-		d.quiet, d.quietFor = resized(d.quiet, n), nil
+		d.quiet, d.quietFor, d.since = resized(d.quiet, n), nil, resized(d.since, n)
 		clear(d.quiet)
 		if !in.full && n > 0 {
 			d.quietFor = in.states[0]
@@ -144,7 +150,7 @@ func decide(in *decideInput, d *decision) {
 		d.evaluated++
 		c := &in.conds[i]
 		firing := d.quiet[i] == stillFiring
-		if !d.quietStill(i, r, c) { // most rules, most evaluations, are still
+		if !d.quietStill(i, r, c, in.now) { // most rules, most evaluations, are still
 			d.quiet[i] = unknown
 			st := in.states[i]
 			if in.full || !st.still(r, c) {
@@ -189,7 +195,8 @@ func decide(in *decideInput, d *decision) {
 // the rule's current definition.
 func (d *decision) settle(in *decideInput, i int) {
 	if d.quietFor != nil && in.rules[i].On() {
-		d.quiet[i] = stillnessOf(in.states[i])
+		st := in.states[i]
+		d.quiet[i], d.since[i] = stillnessOf(st), st.ActiveAt
 	}
 }
 
