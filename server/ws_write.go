@@ -24,7 +24,9 @@ import (
 // Every frame is written whole by a single write under the socket's write
 // lock, so writes never interleave; only the rest of a frame a worker
 // began (the socket took part of it) is written by the flusher next, before
-// anything else.
+// anything else. gorilla writes on its own only the close frame after a
+// protocol error from the peer; should that fall between the two parts of
+// a frame, it garbles a connection that is being failed anyway.
 
 // wsConn is the socket below a websocket.
 type wsConn struct {
@@ -179,36 +181,51 @@ func (c *client) flush() {
 	}
 }
 
-// writeBatch writes the rest of a begun frame, then batch, within
-// writeWait, and leaves the socket without a deadline for the workers.
+// writeBatch writes the rest of a begun frame, then batch, as one write
+// within writeWait (a client that fell behind costs one system call per
+// batch, not per message), and leaves the socket without a deadline for
+// the workers.
 func (c *client) writeBatch(partial []byte, pm *outMsg, batch []*outMsg) error {
+	bp := frameBufs.Get().(*[]byte)
+	defer putFrameBuf(bp)
+	b := append((*bp)[:0], partial...)
+	framed := batch[:0]
+	for _, m := range batch {
+		if !c.covered(m) {
+			b = c.frame(b, m)
+			framed = append(framed, m)
+		}
+	}
+	*bp = b
 	if err := c.sock.out.SetWriteDeadline(time.Now().Add(writeWait)); err != nil {
 		return err
 	}
-	if partial != nil {
-		if _, err := c.sock.out.Write(partial); err != nil {
-			return err
-		}
+	if _, err := c.sock.out.Write(b); err != nil {
+		return err
+	}
+	if pm != nil {
 		c.sent(pm)
 	}
-	for _, m := range batch {
-		if c.covered(m) {
-			continue
-		}
-		if err := c.write(m); err != nil {
-			return err
-		}
+	for _, m := range framed {
+		c.sent(m)
 	}
 	return c.sock.out.SetWriteDeadline(time.Time{})
 }
 
 var frameBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
 
+// putFrameBuf returns a buffer to the pool unless a large batch grew it.
+func putFrameBuf(bp *[]byte) {
+	if cap(*bp) <= 64<<10 {
+		frameBufs.Put(bp)
+	}
+}
+
 // write frames m with the next seq and writes it, waiting as long as the
 // socket's deadline allows. Only the goroutine owning the writes calls it.
 func (c *client) write(m *outMsg) error {
 	bp := frameBufs.Get().(*[]byte)
-	defer frameBufs.Put(bp)
+	defer putFrameBuf(bp)
 	*bp = c.frame((*bp)[:0], m)
 	if _, err := c.sock.out.Write(*bp); err != nil {
 		return err
