@@ -2,7 +2,7 @@
 # Fan-out side by side: LiveDeck and Centrifugo, each with a Redis broker,
 # under the same load, measured by the same client code (`livedeck bench ws`
 # with --target livedeck or centrifugo): --clients websockets over --rooms
-# rooms, --rate updates per second per room of one ~1.7 KB payload published
+# rooms, --rate updates per second per room of one ~2 KB payload published
 # into Redis, for --duration after a --settle idle spell.
 #
 # For each client count, --runs rounds; each round starts a fresh LiveDeck
