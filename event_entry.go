@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // A room's event stream holds entries of two shapes. Version 1, written by
@@ -44,8 +45,18 @@ func DecodeEntry(fields map[string]any, evs []Event) ([]Event, error) {
 	return evs, nil
 }
 
+// EntryLen is how many events a stream entry holds, without decoding
+// them: callers size one slice for a read's events instead of growing it.
+func EntryLen(fields map[string]any) int {
+	if fields[EntryVersion] == EntryPacked {
+		b, _ := fields[EntryBatch].(string)
+		return strings.Count(b, "\n") + 1
+	}
+	return 1
+}
+
 func decodeBatch(b []byte, evs []Event) ([]Event, error) {
-	evs = slices.Grow(evs, bytes.Count(b, []byte{'\n'})+1)
+	evs = slices.Grow(evs, bytes.Count(b, []byte{'\n'})+1) // no-op when sized by EntryLen
 	var first error
 	for len(b) > 0 {
 		line := b

@@ -26,6 +26,9 @@ func TestDecodeEntry(t *testing.T) {
 		{"neither", map[string]any{"x": like}, nil, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if n := EntryLen(tc.fields); tc.err == false && n != len(tc.want) && len(tc.want) > 0 {
+				t.Errorf("EntryLen = %d, want %d", n, len(tc.want))
+			}
 			prev := []Event{{ID: "kept"}}
 			got, err := DecodeEntry(tc.fields, prev)
 			if (err != nil) != tc.err {

@@ -244,15 +244,19 @@ func (r *runner) step(ctx context.Context) error {
 func (r *runner) fold(ctx context.Context, msgs []redis.XMessage) error {
 	// An entry holds one event or, packed, many: they are folded together
 	// under the entry's id, so the cursor never falls inside an entry.
-	all := make([]livedeck.Event, 0, len(msgs))
-	ids := make([]string, 0, len(msgs))
+	n := 0
 	for _, m := range msgs {
-		n := len(all)
+		n += livedeck.EntryLen(m.Values)
+	}
+	all := make([]livedeck.Event, 0, n)
+	ids := make([]string, 0, n)
+	for _, m := range msgs {
+		before := len(all)
 		var err error
 		if all, err = livedeck.DecodeEntry(m.Values, all); err != nil {
 			r.p.log.Warn("skipping undecodable stream entry", "room", r.room, "id", m.ID, "err", err)
 		}
-		for range len(all) - n {
+		for range len(all) - before {
 			ids = append(ids, m.ID)
 		}
 	}
