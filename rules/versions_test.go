@@ -180,23 +180,24 @@ func TestLineUpChecks(t *testing.T) {
 			pollAt(t, svc, clock, 100)
 			evalAt(t, svc, room, clock, 0, 1)
 			wantPrice(t, svc, room, 900)
-			setRoomProducts(t, rdb, room, priced(800))
-			pollAt(t, svc, clock, 100)
-			evalAt(t, svc, room, clock, 0, 1)
-			wantPrice(t, svc, room, 800)
-			pollAt(t, svc, clock, 100) // the same record
-			evalAt(t, svc, room, clock, 0, 1)
-			wantPrice(t, svc, room, 800)
-			setRoomProducts(t, rdb, room, priced(700))
-			pollAt(t, svc, clock, 100)
-			evalAt(t, svc, room, clock, 0, 1)
-			wantPrice(t, svc, room, 700)
-			if err := rdb.Del(ctx, redisx.Room(room).Meta()).Err(); err != nil {
-				t.Fatal(err)
+			for _, step := range []struct {
+				change func()
+				want   int64
+			}{
+				{func() { setRoomProducts(t, rdb, room, priced(800)) }, 800},
+				{func() {}, 800}, // the same record
+				{func() { setRoomProducts(t, rdb, room, priced(700)) }, 700},
+				{func() {
+					if err := rdb.Del(ctx, redisx.Room(room).Meta()).Err(); err != nil {
+						t.Fatal(err)
+					}
+				}, 0},
+			} {
+				step.change()
+				pollAt(t, svc, clock, 100)
+				evalAt(t, svc, room, clock, 0, 1)
+				wantPrice(t, svc, room, step.want)
 			}
-			pollAt(t, svc, clock, 100)
-			evalAt(t, svc, room, clock, 0, 1)
-			wantPrice(t, svc, room, 0)
 		}},
 		{"the room's own", func(t *testing.T, svc *Service, room string, clock *time.Time) {
 			evalAt(t, svc, room, clock, 0, 1)
