@@ -164,10 +164,10 @@ func TestRoomFootprint(t *testing.T) {
 		{"goroutines per room", rg, 3},
 		{"Redis connections per room", rc, 2.5},
 		{"live heap per first console, KB", fh / 1e3, 512},
-		{"goroutines per first console", fg, 4},
+		{"goroutines per first console", fg, 3},
 		{"Redis connections per first console", fc, 1.5},
 		{"live heap per further console, KB", sh / 1e3, 256},
-		{"goroutines per further console", sg, 2.5},
+		{"goroutines per further console", sg, 1.5},
 		{"Redis connections per further console", sc, 0.25},
 	} {
 		if b.got > b.most {
