@@ -18,7 +18,7 @@
 #   RUNS [3]  DURATION [20s]  WARMUP [5s]  CONNS [8]  BATCH [100]
 #   ROOMS ["1 10"]  PERSIST ["off everysec"]  PORT [6411]  ADDR [127.0.0.1:18080]
 #   RAW_N [1000000]  requests per redis-benchmark run
-# Expected time with the defaults and two builds: about 13 minutes.
+# Expected time with the defaults and two builds: about 12 minutes on a quiet machine.
 set -euo pipefail
 
 RUNS=${RUNS:-3} DURATION=${DURATION:-20s} WARMUP=${WARMUP:-5s}
