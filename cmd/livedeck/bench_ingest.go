@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -23,7 +24,7 @@ import (
 // server cannot hide its queueing delay.
 func benchIngest(ctx context.Context, args []string) error {
 	var (
-		server                    string
+		server, via               string
 		rate, batch, conns, rooms int
 		duration, warmup          time.Duration
 	)
@@ -35,10 +36,14 @@ func benchIngest(ctx context.Context, args []string) error {
 	fs.Duration(&warmup, "warmup", "", 0, "how long to send before measuring, e.g. for the server to load its dictionaries")
 	fs.Int(&conns, "conns", "", 8, "concurrent connections")
 	fs.Int(&rooms, "rooms", "", 4, "rooms the batches spread over: batch s of connection c goes to room (c+s) mod rooms")
+	fs.String(&via, "transport", "", transportHTTP, "http: a POST per batch on keep-alive connections; ws: a message per batch on each room's ingest websocket (one per connection and room), acknowledged before the next")
 	var token string
 	tokenFlag(fs, &token)
 	if err := fs.parse(args); err != nil {
 		return err
+	}
+	if via != transportHTTP && via != transportWS {
+		return fmt.Errorf("--transport %q: want http or ws", via)
 	}
 	run := strconv.FormatInt(time.Now().UnixMilli(), 36)
 	// Buffers that hold a whole batch: a request goes out in one write
@@ -79,6 +84,11 @@ func benchIngest(ctx context.Context, args []string) error {
 	}
 	for c := range conns {
 		wg.Go(func() {
+			var send batchSender = &httpSender{client: client, urls: urls}
+			if via == transportWS {
+				send = newWSSender(server, token, ids)
+			}
+			defer send.close()
 			tmpl := benchTemplates(run, c, batch)
 			next := begin.Add(time.Duration(c) * interval / time.Duration(conns))
 			for seq := 0; ctx.Err() == nil; seq++ {
@@ -95,7 +105,7 @@ func benchIngest(ctx context.Context, args []string) error {
 					next = next.Add(interval)
 				}
 				body := tmpl[seq%templates].fill(seq, batch, time.Now())
-				res, err := benchPost(ctx, client, urls[(c+seq)%rooms], body)
+				res, err := send.send(ctx, (c+seq)%rooms, body)
 				if ctx.Err() != nil {
 					return
 				}
@@ -103,7 +113,9 @@ func benchIngest(ctx context.Context, args []string) error {
 					continue
 				}
 				if err != nil {
-					fails.Add(1)
+					if fails.Add(1) == 1 {
+						fmt.Fprintf(os.Stderr, "bench ingest: first failed request: %v\n", err)
+					}
 					continue
 				}
 				lat.Add(time.Since(sent))
@@ -116,7 +128,7 @@ func benchIngest(ctx context.Context, args []string) error {
 	wg.Wait()
 	el := time.Since(measured)
 	genCPU := processCPU() - <-cpuAtMeasure
-	fmt.Printf("bench ingest: %d conns, batch %d, target rate %s, %s\n", conns, batch, rateText(rate), el.Round(time.Millisecond))
+	fmt.Printf("bench ingest: %d conns (%s), batch %d, target rate %s, %s\n", conns, via, batch, rateText(rate), el.Round(time.Millisecond))
 	fmt.Printf("accepted %d events (%.0f events/s), duplicates %d, rejected %d, failed requests %d\n",
 		accepted.Load(), float64(accepted.Load())/el.Seconds(), dups.Load(), rej.Load(), fails.Load())
 	fmt.Printf("ack latency: %s\n", lat.Summary())
