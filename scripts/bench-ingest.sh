@@ -16,13 +16,15 @@
 #   BUILDS    name=binary pairs [new=<go build of ./cmd/livedeck>]
 #   GEN       binary whose `bench ingest` loads every build [the last build]
 #   RUNS [3]  DURATION [20s]  WARMUP [5s]  CONNS [8]  BATCH [100]
+#   TRANSPORT [http]  http: a POST per batch; ws: a message per batch on each
+#             room's ingest websocket (bench ingest --transport)
 #   ROOMS ["1 10"]  PERSIST ["off everysec"]  PORT [6411]  ADDR [127.0.0.1:18080]
 #   RAW_N [1000000]  requests per redis-benchmark run
 # Expected time with the defaults and two builds: about 12 minutes on a quiet machine.
 set -euo pipefail
 
 RUNS=${RUNS:-3} DURATION=${DURATION:-20s} WARMUP=${WARMUP:-5s}
-CONNS=${CONNS:-8} BATCH=${BATCH:-100} ROOMS=${ROOMS:-"1 10"}
+CONNS=${CONNS:-8} BATCH=${BATCH:-100} ROOMS=${ROOMS:-"1 10"} TRANSPORT=${TRANSPORT:-http}
 PERSIST=${PERSIST:-"off everysec"} PORT=${PORT:-6411} ADDR=${ADDR:-127.0.0.1:18080}
 RAW_N=${RAW_N:-1000000}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -60,9 +62,14 @@ start_redis() { # persist
 	until redis-cli -p "$PORT" ping >/dev/null 2>&1; do sleep 0.1; done
 }
 
+# A server allows 20 websockets per token by default; the ws bench holds one
+# per connection and room.
+ws_flags=()
+[[ $TRANSPORT == ws ]] && ws_flags=(--max-ws-per-user 10000)
+
 start_server() { # binary
 	"$1" serve --redis "redis://127.0.0.1:$PORT" --addr "$ADDR" \
-		--api-ip-limit 100000 --ingest-limit 100000 --api-user-limit 100000 2>"$work/server.log" &
+		--api-ip-limit 100000 --ingest-limit 100000 --api-user-limit 100000 "${ws_flags[@]}" 2>"$work/server.log" &
 	server_pid=$!
 	until curl -fs "http://$ADDR/readyz" >/dev/null 2>&1; do sleep 0.2; done
 }
@@ -74,7 +81,7 @@ one() {
 	start_redis "$persist"
 	start_server "$bin"
 	"$GEN" bench ingest --server "http://$ADDR" --batch "$BATCH" --duration "$DURATION" \
-		--warmup "$WARMUP" --conns "$CONNS" --rooms "$rooms" >"$work/bench.out" &
+		--warmup "$WARMUP" --conns "$CONNS" --rooms "$rooms" --transport "$TRANSPORT" >"$work/bench.out" &
 	gen_pid=$!
 	sleep "$(secs "$WARMUP")"
 	local s0 r0 s1 r1
@@ -120,7 +127,7 @@ raw
 raw
 
 echo
-echo "Medians of $RUNS runs ($CONNS connections, batches of $BATCH, $DURATION measured after $WARMUP):"
+echo "Medians of $RUNS runs ($CONNS connections over $TRANSPORT, batches of $BATCH, $DURATION measured after $WARMUP):"
 awk -F'\t' '
 function median(s,   a, n) { n = split(s, a, " "); asort(a); return a[int((n + 1) / 2)] }
 $1 == "raw" { raw = raw " " $4; next }
