@@ -161,3 +161,39 @@ func BenchmarkWords(b *testing.B) {
 		})
 	}
 }
+
+// benchIngestComments is the comment mix of `livedeck bench ingest`
+// (cmd/livedeck): every other comment is one of a few that many viewers
+// send, the rest are sentences made unique by a number.
+func benchIngestComments(n int) []string {
+	common := []string{"想要", "1", "上链接", "多少钱", "尺码怎么选", "什么时候发货", "好看", "主播好美", "太贵了", "how much", "I want it"}
+	sentences := []string{"这件大衣有没有黑色的，我一米六五穿什么码", "主播今天的口红色号是多少", "想要！多少钱 how much? 😍",
+		"敏感肌能用吗 有没有试用装", "上次买的已经收到了 质量很好 回购", "is it waterproof? 下雨天能穿吗"}
+	out := make([]string, n)
+	for k := range out {
+		if k%2 == 0 {
+			out[k] = common[(k/2)%len(common)]
+		} else {
+			out[k] = fmt.Sprintf("%s 第%d-%012d次问", sentences[(k/2)%len(sentences)], k%16, k)
+		}
+	}
+	return out
+}
+
+// BenchmarkWordsMix measures Words over comment mixes, one comment per op:
+// the bench's (half unique), and a simulated show's (few distinct
+// comments, as a room repeats them).
+func BenchmarkWordsMix(b *testing.B) {
+	text, _ := LoadText("")
+	text.Warm()
+	for _, tc := range []struct {
+		name     string
+		comments []string
+	}{{"bench-ingest", benchIngestComments(1 << 16)}, {"sim-show", commentCorpus(b, 0)}} {
+		b.Run(tc.name, func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				text.Words(tc.comments[i%len(tc.comments)])
+			}
+		})
+	}
+}

@@ -2,18 +2,8 @@ package segment
 
 import (
 	"math"
-	"sync"
 	"unicode/utf8"
-
-	"github.com/go-ego/gse/hmm"
 )
-
-// The HMM model is gse's, kept in its hmm package's state: loaded once,
-// before the first cut that needs it. Its tables are maps of runes to
-// floats, which the collector does not scan either.
-var hmmModel sync.Once
-
-func loadHMM() { hmmModel.Do(func() { hmm.LoadModel() }) }
 
 // route is the best way on from a character: where its first word ends
 // (the index of its last character) and the log probability of the rest.
@@ -28,7 +18,7 @@ type route struct {
 // through them with the highest product of word probabilities wins, ties
 // going to the longer word; runs of characters the route leaves single
 // are handed to the HMM unless they form a dictionary word. The words are
-// substrings of run, except those the HMM finds.
+// substrings of run.
 func (d *Dict) Cut(run string) []string {
 	var posBuf [33]int
 	var routeBuf [33]route
@@ -126,6 +116,5 @@ func (d *Dict) unknown(out []string, run string) []string {
 		}
 		return out
 	}
-	loadHMM()
-	return append(out, hmm.Cut(run)...)
+	return d.hmm.cut(out, run)
 }

@@ -113,7 +113,7 @@ func TestCutSameAsGse(t *testing.T) {
 // frequencies make ties, and rare words make runs of single characters
 // that form a word, or begin one only.
 func TestCutSmallDictsSameAsGse(t *testing.T) {
-	segment.LoadHMM() // gse's segmenters below read the model too
+	segmenttest.LoadHMM() // gse's segmenters below read the model
 	rng := rand.New(rand.NewPCG(3, 5))
 	alphabet := []rune("甲乙丙丁戊")
 	word := func(most int) string {

@@ -14,7 +14,6 @@ import (
 var zhDict string
 
 var defaultDict = sync.OnceValues(func() (*Dict, error) {
-	loadHMM()
 	d, err := Parse(zhDict)
 	if err != nil {
 		return nil, fmt.Errorf("built-in dictionary: %w", err)
@@ -23,5 +22,4 @@ var defaultDict = sync.OnceValues(func() (*Dict, error) {
 })
 
 // Default returns the built-in dictionary, read in place from the binary.
-// It loads the HMM model first, even if the dictionary is bad.
 func Default() (*Dict, error) { return defaultDict() }

@@ -40,6 +40,7 @@ type Dict struct {
 	// character c, for the common Han characters: the first step of every
 	// walk, and the longest binary search, made one read.
 	byFirst []span32
+	hmm     *hmmModel // for runs of characters the dictionary leaves single
 }
 
 // span32 is a span of depth 0 in a pointer-free table.
@@ -120,10 +121,14 @@ func Parse(data string) (*Dict, error) {
 	if len(data) < headerSize || data[:len(magic)] != magic {
 		return nil, fmt.Errorf("%w: no header", errCorrupt)
 	}
+	hmm, err := builtinHMM()
+	if err != nil {
+		return nil, err
+	}
 	total := math.Float64frombits(u64(data, len(magic)))
 	n, keyBytes := int(u32(data, len(magic)+8)), int(u32(data, len(magic)+12))
 	d := &Dict{data: data, n: n, offs: headerSize, freqs: headerSize + 4*(n+1), keys: headerSize + 8*n + 4,
-		total: total, logTotal: math.Log(total)}
+		total: total, logTotal: math.Log(total), hmm: hmm}
 	if len(data) != d.keys+keyBytes {
 		return nil, fmt.Errorf("%w: %d bytes, the header says %d", errCorrupt, len(data), d.keys+keyBytes)
 	}

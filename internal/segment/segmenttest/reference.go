@@ -9,8 +9,7 @@ import (
 	"testing"
 
 	"github.com/go-ego/gse"
-
-	"github.com/livedeck/livedeck/internal/segment"
+	"github.com/go-ego/gse/hmm"
 )
 
 // CommerceWords are live-room words gse's general dictionary splits ("上"
@@ -18,11 +17,13 @@ import (
 // frequency of those it already knows).
 var CommerceWords = []string{"上链接", "福袋", "秒杀", "包邮", "尺码", "发货", "优惠券", "直播间"}
 
+// LoadHMM loads gse's HMM model into its hmm package's state, once. Every
+// gse segmenter a test makes must be told not to load it (NotLoadHMM):
+// each would write the model's maps again while others read them.
+var LoadHMM = sync.OnceFunc(func() { hmm.LoadModel() })
+
 var reference = sync.OnceValues(func() (*gse.Segmenter, error) {
-	// A gse segmenter would load the HMM model into the package state
-	// that segment's cuts read, racing with them: segment loads it, here
-	// first, and gse is told not to.
-	_, _ = segment.Default() // the model loads even if the dictionary does not
+	LoadHMM()
 	s := &gse.Segmenter{NotLoadHMM: true, SkipLog: true}
 	if err := s.LoadDictEmbed("zh_s"); err != nil {
 		return nil, err
