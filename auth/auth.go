@@ -47,6 +47,13 @@ type Config struct {
 
 	Limits      Limits
 	AuditMaxLen int64 // approximate length the audit stream is trimmed to; zero means 100,000
+
+	// LookupTTL is how long an instance reuses an API token, host link,
+	// session or webhook secret it read from Redis: a revocation, logout,
+	// user change or secret change made on another instance applies here
+	// within it (on the instance that made it, at once). Zero means 1 s,
+	// negative: read Redis on every request; at most 10 s.
+	LookupTTL time.Duration
 }
 
 // Limits are the shared rate limits (GCRA in Redis). Zero values take the
@@ -57,6 +64,13 @@ type Limits struct {
 	APIPerIP        redis_rate.Limit // every request per client IP; zero means 100/s, burst 200
 	APIPerPrincipal redis_rate.Limit // API requests per user or token; zero means 50/s, burst 100
 	IngestPerCred   redis_rate.Limit // ingest requests per token or webhook; zero means 200/s, burst 400
+
+	// Block is how much of the per-IP, per-principal and ingest limits an
+	// instance takes from Redis at once, as time at the limit's rate: zero
+	// means 50 ms (a block of 5 at 100/s, 10 at 200/s), negative: one
+	// request at a time. Instances together may admit up to one block each
+	// beyond a limit. Login limits always ask Redis per attempt.
+	Block time.Duration
 }
 
 func (c *Config) setDefaults() {
@@ -72,7 +86,13 @@ func (c *Config) setDefaults() {
 	if c.AuditMaxLen == 0 {
 		c.AuditMaxLen = 100_000
 	}
+	if c.LookupTTL == 0 {
+		c.LookupTTL = time.Second
+	}
 	l := &c.Limits
+	if l.Block == 0 {
+		l.Block = 50 * time.Millisecond
+	}
 	setLimit(&l.LoginPerIP, redis_rate.PerMinute(10))
 	setLimit(&l.LoginPerUser, redis_rate.PerMinute(10))
 	setLimit(&l.APIPerIP, redis_rate.Limit{Rate: 100, Burst: 200, Period: time.Second})
@@ -103,6 +123,9 @@ func (c Config) Validate() error {
 			return fmt.Errorf("public origin %q: want scheme://host[:port], e.g. https://live.example.com", c.PublicOrigin)
 		}
 	}
+	if c.LookupTTL > maxLookupTTL {
+		return fmt.Errorf("lookup TTL %s: at most %s, so revocations apply promptly", c.LookupTTL, maxLookupTTL)
+	}
 	for _, p := range c.TrustedProxies {
 		if _, _, err := net.ParseCIDR(p); err != nil {
 			return fmt.Errorf("trusted proxy %q: want a CIDR such as 10.0.0.0/8", p)
@@ -111,12 +134,20 @@ func (c Config) Validate() error {
 	return nil
 }
 
+// maxLookupTTL bounds Config.LookupTTL: how late a revocation may apply on
+// other instances.
+const maxLookupTTL = 10 * time.Second
+
+// lookupCacheMax bounds each lookup cache's entries.
+const lookupCacheMax = 1 << 16
+
 // Service authenticates callers and keeps users, tokens, sessions, host
 // links, webhook secrets and the audit log in Redis.
 type Service struct {
 	rdb     redis.UniversalClient
 	cfg     Config
 	limiter *redis_rate.Limiter
+	blocks  *blockLimiter // the API and ingest limits, a block at a time
 	conns   *ConnLimiter
 	m       *Metrics
 	now     func() time.Time
@@ -125,6 +156,11 @@ type Service struct {
 	adminHash   [32]byte       // SHA-256 of AdminToken, if any
 	metricsHash [32]byte
 	dummyHash   []byte // compared against for unknown users, so timing tells nothing
+
+	// Lookups reused for Config.LookupTTL (cache.go).
+	tokens   *ttlCache[[32]byte, Token]       // by SHA-256 of the secret
+	sessions *ttlCache[[32]byte, sessionUser] // by SHA-256 of the cookie
+	secrets  *ttlCache[roomSource, webhookSecret]
 }
 
 // New builds the service. reg may be nil.
@@ -137,9 +173,14 @@ func New(rdb redis.UniversalClient, cfg Config, reg prometheus.Registerer) (*Ser
 	if err != nil {
 		return nil, fmt.Errorf("bcrypt: %w", err)
 	}
+	limiter := redis_rate.NewLimiter(rdb)
 	s := &Service{
-		rdb: rdb, cfg: cfg, limiter: redis_rate.NewLimiter(rdb), conns: NewConnLimiter(cfg.MaxConnsPerUser),
-		m: NewMetrics(reg), now: time.Now, dummyHash: dummy, proxies: parsePrefixes(cfg.TrustedProxies),
+		rdb: rdb, cfg: cfg, limiter: limiter, blocks: newBlockLimiter(limiter, cfg.Limits.Block),
+		conns: NewConnLimiter(cfg.MaxConnsPerUser), m: NewMetrics(reg), now: time.Now, dummyHash: dummy,
+		proxies:  parsePrefixes(cfg.TrustedProxies),
+		tokens:   newTTLCache[[32]byte, Token](cfg.LookupTTL, lookupCacheMax),
+		sessions: newTTLCache[[32]byte, sessionUser](cfg.LookupTTL, lookupCacheMax),
+		secrets:  newTTLCache[roomSource, webhookSecret](cfg.LookupTTL, lookupCacheMax),
 	}
 	if cfg.AdminToken != "" {
 		s.adminHash = sha256.Sum256([]byte(cfg.AdminToken))

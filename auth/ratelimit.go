@@ -60,7 +60,7 @@ func (s *Service) allow(ctx context.Context, class, who string, limit redis_rate
 
 // AllowIP counts one request from a client IP against the per-IP API limit.
 func (s *Service) AllowIP(ctx context.Context, ip string) error {
-	return s.allow(ctx, ClassAPI, "ip:"+ip, s.cfg.Limits.APIPerIP, 1)
+	return s.allowBlock(ctx, ClassAPI, "ip:"+ip, s.cfg.Limits.APIPerIP)
 }
 
 // AllowPrincipal counts one request of p against its class's limit: ingest
@@ -70,5 +70,20 @@ func (s *Service) AllowPrincipal(ctx context.Context, class string, p *Principal
 	if class == ClassIngest {
 		limit = s.cfg.Limits.IngestPerCred
 	}
-	return s.allow(ctx, class, p.Kind+":"+p.ID, limit, 1)
+	return s.allowBlock(ctx, class, p.Kind+":"+p.ID, limit)
+}
+
+// allowBlock takes one request from the bucket of class/who through the
+// instance's blocks (blocklimit.go): the same buckets, refusals and
+// Retry-After as allow, with Redis asked about once per block.
+func (s *Service) allowBlock(ctx context.Context, class, who string, limit redis_rate.Limit) error {
+	ok, retry, err := s.blocks.take(ctx, redisx.AuthRateLimit(class, who), limit)
+	if err != nil {
+		return unavailable("rate limit", err)
+	}
+	if !ok {
+		s.m.limited.WithLabelValues(class).Inc()
+		return rateLimited(class, retry)
+	}
+	return nil
 }

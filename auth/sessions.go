@@ -2,7 +2,9 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"time"
@@ -100,30 +102,66 @@ func (s *Service) newSession(ctx context.Context, user string) (*Session, error)
 }
 
 // SessionPrincipal resolves a session cookie to its user as the user is now
-// (role and rooms changes apply at once; a disabled user is logged out).
+// (role and rooms changes apply at once on this instance, within
+// Config.LookupTTL on others; a disabled user is logged out).
 func (s *Service) SessionPrincipal(ctx context.Context, cookie string) (*Principal, error) {
-	b, err := s.rdb.Get(ctx, redisx.AuthSession(hashSecret(cookie))).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return nil, livedeck.Errorf(livedeck.EUNAUTHORIZED, "", "session expired or logged out: log in again")
-	}
+	su, err := s.sessionUser(ctx, cookie)
 	if err != nil {
-		return nil, unavailable("read session", err)
+		return nil, err
 	}
-	var sess Session
-	if err := json.Unmarshal(b, &sess); err != nil || s.nowMs() >= sess.Expires {
+	if s.nowMs() >= su.sess.Expires {
 		return nil, livedeck.Errorf(livedeck.EUNAUTHORIZED, "", "session expired: log in again")
 	}
+	sess := su.sess
 	sess.ID = cookie
-	rec, err := s.userRecord(ctx, sess.User)
-	if err != nil || rec.Disabled {
-		if livedeck.ErrorCode(err) == livedeck.EUNAVAILABLE {
-			return nil, err
-		}
-		return nil, livedeck.Errorf(livedeck.EUNAUTHORIZED, "", "user no longer allowed to log in")
-	}
-	p := userPrincipal(rec.User)
+	p := userPrincipal(su.user)
 	p.Session = &sess
 	return p, nil
+}
+
+// sessionUser is a session and its user, as cached.
+type sessionUser struct {
+	sess Session
+	user User
+}
+
+// sessionUser reads a session and its user, reusing a read within
+// Config.LookupTTL; refusals are never remembered.
+func (s *Service) sessionUser(ctx context.Context, cookie string) (sessionUser, error) {
+	sum := sha256.Sum256([]byte(cookie))
+	return s.sessions.lookup(sum, s.now(), func() (sessionUser, error) {
+		return s.readSessionUser(ctx, redisx.AuthSession(hex.EncodeToString(sum[:])))
+	})
+}
+
+// readSessionUser reads a session and its user from Redis.
+func (s *Service) readSessionUser(ctx context.Context, key string) (sessionUser, error) {
+	var su sessionUser
+	b, err := s.rdb.Get(ctx, key).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return su, livedeck.Errorf(livedeck.EUNAUTHORIZED, "", "session expired or logged out: log in again")
+	}
+	if err != nil {
+		return su, unavailable("read session", err)
+	}
+	if err := json.Unmarshal(b, &su.sess); err != nil {
+		return su, livedeck.Errorf(livedeck.EUNAUTHORIZED, "", "session expired: log in again")
+	}
+	rec, err := s.userRecord(ctx, su.sess.User)
+	if err != nil || rec.Disabled {
+		if livedeck.ErrorCode(err) == livedeck.EUNAVAILABLE {
+			return su, err
+		}
+		return su, livedeck.Errorf(livedeck.EUNAUTHORIZED, "", "user no longer allowed to log in")
+	}
+	su.user = rec.User
+	return su, nil
+}
+
+// forgetUserSessions drops a changed user's sessions from this instance's
+// cache, after the change is stored, so they see it at once here.
+func (s *Service) forgetUserSessions(name string) {
+	s.sessions.dropIf(func(_ [32]byte, su sessionUser) bool { return su.user.Name == name })
 }
 
 // Logout ends a session.
@@ -131,9 +169,11 @@ func (s *Service) Logout(ctx context.Context, p *Principal) error {
 	if p == nil || p.Session == nil {
 		return nil
 	}
-	if err := s.rdb.Del(ctx, redisx.AuthSession(hashSecret(p.Session.ID))).Err(); err != nil {
+	sum := sha256.Sum256([]byte(p.Session.ID))
+	if err := s.rdb.Del(ctx, redisx.AuthSession(hex.EncodeToString(sum[:]))).Err(); err != nil {
 		return unavailable("logout", err)
 	}
+	s.sessions.drop(sum)
 	s.Audit(ctx, p, Entry{Action: "logout", Target: p.ID})
 	return nil
 }

@@ -2,6 +2,8 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -207,8 +209,20 @@ func (s *Service) revokeIndexed(ctx context.Context, index, id string) error {
 	if err := s.rdb.Del(ctx, redisx.AuthToken(hash)).Err(); err != nil {
 		return unavailable("revoke token", err)
 	}
+	s.forgetToken(hash)
 	s.rdb.HDel(ctx, index, id)
 	return nil
+}
+
+// forgetToken drops a revoked token from this instance's cache, after its
+// record is deleted, so its next use here is refused. hash is the hex the
+// record is stored under: only a secret whose SHA-256 it is can be cached.
+func (s *Service) forgetToken(hash string) {
+	var sum [32]byte
+	if b, err := hex.DecodeString(hash); err == nil && len(b) == len(sum) {
+		copy(sum[:], b)
+		s.tokens.drop(sum)
+	}
 }
 
 // TokenPrincipal resolves a bearer secret: the bootstrap admin token, an
@@ -218,19 +232,32 @@ func (s *Service) TokenPrincipal(ctx context.Context, secret string) (*Principal
 		return &Principal{Kind: KindBootstrap, ID: "admin-token", Name: "bootstrap admin token", Role: Admin, Rooms: []string{AllRooms}}, nil
 	}
 	if !strings.HasPrefix(secret, prefixToken) && !strings.HasPrefix(secret, prefixHostLink) {
-		return nil, livedeck.Errorf(livedeck.EUNAUTHORIZED, "", "unknown or revoked token")
+		return nil, errUnknownToken
 	}
-	t, ok, err := s.tokenByHash(ctx, hashSecret(secret))
+	t, err := s.tokenBySecret(ctx, secret)
 	if err != nil {
 		return nil, err
-	}
-	if !ok {
-		return nil, livedeck.Errorf(livedeck.EUNAUTHORIZED, "", "unknown or revoked token")
 	}
 	if t.Expired(s.nowMs()) {
 		return nil, livedeck.Errorf(livedeck.EUNAUTHORIZED, "", "token %s expired", t.ID)
 	}
 	return &Principal{Kind: t.Kind, ID: t.ID, Name: t.Name, Role: t.Role, Rooms: t.Rooms}, nil
+}
+
+var errUnknownToken = livedeck.Errorf(livedeck.EUNAUTHORIZED, "", "unknown or revoked token")
+
+// tokenBySecret reads the token record of a presented secret, reusing one
+// read within Config.LookupTTL. An unknown secret is never remembered: a
+// token created on another instance works at once.
+func (s *Service) tokenBySecret(ctx context.Context, secret string) (Token, error) {
+	sum := sha256.Sum256([]byte(secret))
+	return s.tokens.lookup(sum, s.now(), func() (Token, error) {
+		t, ok, err := s.tokenByHash(ctx, hex.EncodeToString(sum[:]))
+		if err == nil && !ok {
+			err = errUnknownToken
+		}
+		return t, err
+	})
 }
 
 // MetricsTokenOK reports whether GET /metrics may be served to a request

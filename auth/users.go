@@ -206,6 +206,7 @@ func (s *Service) UpdateUser(ctx context.Context, by *Principal, name string, p 
 	if err := s.rdb.Set(ctx, redisx.AuthUser(rec.Name), b, 0).Err(); err != nil {
 		return User{}, unavailable("update user", err)
 	}
+	s.forgetUserSessions(rec.Name)
 	s.Audit(ctx, by, Entry{Action: "user.update", Target: rec.Name, Detail: patchText(p)})
 	return rec.User, nil
 }

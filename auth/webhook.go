@@ -59,18 +59,38 @@ func VerifyWebhook(secret, tsHeader, sigHeader string, body []byte, now time.Tim
 }
 
 // WebhookSecret returns the secret for a room's source (or the room-wide
-// one); ok is false when neither is configured.
+// one); ok is false when neither is configured. The answer, either way, is
+// reused within Config.LookupTTL: a secret set, rotated or deleted on
+// another instance applies here within it, on this instance at once.
 func (s *Service) WebhookSecret(ctx context.Context, room, source string) (secret string, ok bool, err error) {
-	vals, err := s.rdb.HMGet(ctx, redisx.Room(room).WebhookSecrets(), source, AnySource).Result()
-	if err != nil {
-		return "", false, unavailable("read webhook secret", err)
-	}
-	for _, v := range vals {
-		if str, isStr := v.(string); isStr && str != "" {
-			return str, true, nil
+	ws, err := s.secrets.lookup(roomSource{room: room, source: source}, s.now(), func() (webhookSecret, error) {
+		vals, err := s.rdb.HMGet(ctx, redisx.Room(room).WebhookSecrets(), source, AnySource).Result()
+		if err != nil {
+			return webhookSecret{}, unavailable("read webhook secret", err)
 		}
-	}
-	return "", false, nil
+		for _, v := range vals {
+			if str, isStr := v.(string); isStr && str != "" {
+				return webhookSecret{secret: str, ok: true}, nil
+			}
+		}
+		return webhookSecret{}, nil
+	})
+	return ws.secret, ws.ok, err
+}
+
+// roomSource keys the webhook secret cache.
+type roomSource struct{ room, source string }
+
+// webhookSecret is a cached WebhookSecret answer.
+type webhookSecret struct {
+	secret string
+	ok     bool
+}
+
+// forgetWebhookSecrets drops a room's cached secrets after one changed:
+// a change to "*" concerns every source.
+func (s *Service) forgetWebhookSecrets(room string) {
+	s.secrets.dropIf(func(k roomSource, _ webhookSecret) bool { return k.room == room })
 }
 
 // CheckWebhook verifies a signed request for room and source and refuses a
@@ -108,6 +128,7 @@ func (s *Service) SetWebhookSecret(ctx context.Context, by *Principal, room, sou
 	if err := s.rdb.HSet(ctx, redisx.Room(room).WebhookSecrets(), source, secret).Err(); err != nil {
 		return "", unavailable("store webhook secret", err)
 	}
+	s.forgetWebhookSecrets(room)
 	s.Audit(ctx, by, Entry{Action: "webhook_secret.set", Room: room, Target: source})
 	return secret, nil
 }
@@ -119,6 +140,7 @@ func (s *Service) DeleteWebhookSecret(ctx context.Context, by *Principal, room, 
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return unavailable("delete webhook secret", err)
 	}
+	s.forgetWebhookSecrets(room)
 	if n == 0 {
 		return livedeck.Errorf(livedeck.ENOTFOUND, "source", "no webhook secret for source %q in room %q", source, room)
 	}
