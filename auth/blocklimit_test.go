@@ -253,3 +253,47 @@ func TestServiceLimitsInBlocks(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkIngestAuth is what authenticating an ingest request asks of the
+// service: the per-IP limit, the webhook secret (none), an API token and the
+// ingest limit; "redis every request" turns blocks and caches off.
+func BenchmarkIngestAuth(b *testing.B) {
+	srv := redistest.Start(b)
+	for _, bc := range []struct {
+		name  string
+		ttl   time.Duration
+		block time.Duration
+	}{
+		{"blocks and cache", 0, 0},
+		{"redis every request", -1, -1},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			lim := redis_rate.PerSecond(1_000_000)
+			s, err := New(srv.Client(b), Config{LookupTTL: bc.ttl, BcryptCost: 4,
+				Limits: Limits{APIPerIP: lim, IngestPerCred: lim, Block: bc.block}}, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			tok, err := s.CreateToken(ctx, admin, NewToken{Name: "feed", Role: "ingest", Rooms: []string{"a"}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := s.AllowIP(ctx, "192.0.2.1"); err != nil {
+					b.Fatal(err)
+				}
+				if _, ok, err := s.WebhookSecret(ctx, "a", "bench"); ok || err != nil {
+					b.Fatal(ok, err)
+				}
+				p, err := s.TokenPrincipal(ctx, tok.Secret)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := s.AllowPrincipal(ctx, ClassIngest, p); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
