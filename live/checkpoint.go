@@ -37,17 +37,26 @@ if cur then
   if c < a or (c == a and d < b) then return 0 end
 end
 redis.call('HSET', KEYS[2], 'last_id', ARGV[2], 'blob', ARGV[3])
+-- One call per hash and chunk rather than per field: a call from a script
+-- costs Redis more than the field it writes. Chunks stay well within what
+-- unpack can spread onto Lua's stack.
+local function many(cmd, key, from, n, width)
+  local j = 0
+  while j < n do
+    local c = math.min(n - j, 500)
+    local t = {}
+    for x = 1, c * width do t[x] = ARGV[from + j * width + x - 1] end
+    redis.call(cmd, key, unpack(t))
+    j = j + c
+  end
+end
 local i = 4
 for k = 3, 7 do
   local n = tonumber(ARGV[i]); i = i + 1
-  for j = 1, n do
-    redis.call('HSET', KEYS[k], ARGV[i], ARGV[i + 1]); i = i + 2
-  end
+  many('HSET', KEYS[k], i, n, 2); i = i + 2 * n
 end
 local m = tonumber(ARGV[i]); i = i + 1
-for j = 1, m do
-  redis.call('HDEL', KEYS[7], ARGV[i]); i = i + 1
-end
+many('HDEL', KEYS[7], i, m, 1)
 return 1
 `)
 
