@@ -5,11 +5,16 @@ import (
 )
 
 // Folded is what one event changed that downstream cares about.
+//
+// The order step and the comment are held by value, so folding one does not
+// allocate them: Order and Comment hand out copies.
 type Folded struct {
-	order   *livedeck.OrderChange
-	comment *livedeck.Comment
-	words   []string
-	spend   int64
+	order      livedeck.OrderChange
+	comment    livedeck.Comment
+	hasOrder   bool
+	hasComment bool
+	words      []string
+	spend      int64
 }
 
 // SpendChange is how much a spend report moved the room's spend: its
@@ -18,10 +23,20 @@ type Folded struct {
 func (f Folded) SpendChange() int64 { return f.spend }
 
 // Order is the lifecycle step the event applied, if any.
-func (f Folded) Order() *livedeck.OrderChange { return f.order }
+func (f Folded) Order() *livedeck.OrderChange {
+	if !f.hasOrder {
+		return nil
+	}
+	return &f.order
+}
 
 // Comment is the classified comment, if the event was one.
-func (f Folded) Comment() *livedeck.Comment { return f.comment }
+func (f Folded) Comment() *livedeck.Comment {
+	if !f.hasComment {
+		return nil
+	}
+	return &f.comment
+}
 
 // Words are the comment's words as segmented for the keyword counts.
 func (f Folded) Words() []string { return f.words }
@@ -72,7 +87,9 @@ func (s *State) Fold(ev *livedeck.Event, id string, t *Text) Folded {
 	case livedeck.EventComment:
 		c.Comments++
 		add(fComments, 1)
-		cm := livedeck.Comment{ID: ev.ID, TS: ev.TS, UserID: ev.UserID, Nickname: ev.Nickname, Text: ev.Text}
+		out.comment = livedeck.Comment{ID: ev.ID, TS: ev.TS, UserID: ev.UserID, Nickname: ev.Nickname, Text: ev.Text}
+		out.hasComment = true
+		cm := &out.comment
 		if t != nil {
 			cm.Class = t.Classify(ev.Text)
 			if t.Segmenting() {
@@ -90,7 +107,6 @@ func (s *State) Fold(ev *livedeck.Event, id string, t *Text) Folded {
 		case livedeck.ClassAbuse:
 			add(fAbuse, 1)
 		}
-		out.comment = &cm
 	case livedeck.EventLike:
 		n := ev.Count
 		if n <= 0 {
@@ -121,7 +137,7 @@ func (s *State) Fold(ev *livedeck.Event, id string, t *Text) Folded {
 	case livedeck.EventAdSpend:
 		out.spend = s.foldSpend(ev, add)
 	case livedeck.EventOrder:
-		out.order = s.foldOrder(ev, id, add)
+		out.hasOrder = s.foldOrder(ev, id, add, &out.order)
 	case livedeck.EventStock:
 		if ev.Stock != nil {
 			k := s.sku(ev.SKU)
@@ -155,8 +171,9 @@ func (s *State) foldViewers(ev *livedeck.Event, sec, min *bucket) {
 // foldOrder applies a lifecycle step. Steps only move forward (created →
 // paid → refunded, created → cancelled): a late "paid" after "refunded"
 // changes nothing. GMV counts an order once, with the amount it was paid
-// at, and is taken back when a paid order is refunded or cancelled.
-func (s *State) foldOrder(ev *livedeck.Event, id string, add func(int, int64)) *livedeck.OrderChange {
+// at, and is taken back when a paid order is refunded or cancelled. It
+// reports whether the step applied, and then fills ch with it.
+func (s *State) foldOrder(ev *livedeck.Event, id string, add func(int, int64), ch *livedeck.OrderChange) bool {
 	c := &s.c
 	o := s.orders[ev.OrderID]
 	from := livedeck.OrderStatus("")
@@ -170,7 +187,7 @@ func (s *State) foldOrder(ev *livedeck.Event, id string, add func(int, int64)) *
 	} else {
 		from = o.Status
 		if ev.Status.Rank() <= o.Status.Rank() {
-			return nil
+			return false
 		}
 	}
 	o.Status = ev.Status
@@ -222,10 +239,11 @@ func (s *State) foldOrder(ev *livedeck.Event, id string, add func(int, int64)) *
 		}
 	}
 	s.dirtyO[ev.OrderID] = true
-	return &livedeck.OrderChange{
+	*ch = livedeck.OrderChange{
 		StreamID: id, OrderID: ev.OrderID, UserID: o.UserID, SKU: o.SKU, Qty: o.Qty,
 		Amount: o.Amount, From: from, To: ev.Status, TS: ev.TS,
 	}
+	return true
 }
 
 // lateWords is a comment folded before the segmenter was ready, whose
@@ -281,9 +299,10 @@ const maxWordsPerMinute = 2000
 
 // needs lists the orders, viewers and spend keys a batch touches that are
 // not loaded.
-func (s *State) needs(evs []*livedeck.Event) (orders, users, spend []string) {
+func (s *State) needs(evs []livedeck.Event) (orders, users, spend []string) {
 	seenO, seenU, seenS := map[string]bool{}, map[string]bool{}, map[string]bool{}
-	for _, ev := range evs {
+	for i := range evs {
+		ev := &evs[i]
 		switch ev.Type {
 		case livedeck.EventAdSpend:
 			k := spendKey(ev)

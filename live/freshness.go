@@ -19,8 +19,9 @@ type srcState struct {
 
 // arrival is the stream id's milliseconds.
 func arrival(id string) int64 {
-	ms, _ := strconv.ParseInt(strings.SplitN(id, "-", 2)[0], 10, 64)
-	return ms
+	ms, _, _ := strings.Cut(id, "-")
+	n, _ := strconv.ParseInt(ms, 10, 64)
+	return n
 }
 
 func (s *State) foldSource(ev *livedeck.Event, at int64) {

@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -194,22 +194,23 @@ func (r *runner) step(ctx context.Context) error {
 	if len(res) == 0 || len(res[0].Messages) == 0 {
 		r.shown = 0 // caught up: whatever was shown before is folded again
 	} else {
-		if err := r.fold(ctx, res[0].Messages); err != nil {
-			return err
-		}
+		msgs := res[0].Messages
 		// A blocking read wakes on the first entry of a write; drain what
 		// arrived meanwhile without blocking, so one snapshot covers it —
 		// unless round trips are slow (the read returned with data yet took
 		// longer than its block), when the drain would delay the snapshot.
-		if int64(len(res[0].Messages)) < count && readTook < block+slowRead {
+		// Both reads are folded together: one load of the orders they
+		// touch.
+		if int64(len(msgs)) < count && readTook < block+slowRead {
 			more, err := r.p.rdb.XRead(ctx, &redis.XReadArgs{
-				Streams: []string{r.keys.Events(), r.cursor}, Count: count, Block: -1,
+				Streams: []string{r.keys.Events(), msgs[len(msgs)-1].ID}, Count: count, Block: -1,
 			}).Result()
 			if err == nil && len(more) > 0 && len(more[0].Messages) > 0 {
-				if err := r.fold(ctx, more[0].Messages); err != nil {
-					return err
-				}
+				msgs = append(msgs, more[0].Messages...)
 			}
+		}
+		if err := r.fold(ctx, msgs); err != nil {
+			return err
 		}
 	}
 	if len(res) == 0 || int64(len(res[0].Messages)) < count {
@@ -241,41 +242,69 @@ func (r *runner) step(ctx context.Context) error {
 	return nil
 }
 
-func (r *runner) fold(ctx context.Context, msgs []redis.XMessage) error {
-	// An entry holds one event or, packed, many: they are folded together
-	// under the entry's id, so the cursor never falls inside an entry.
+// eventBufs holds the decoded events of a read between folds, for all
+// rooms: a read's events are garbage once folded (Fold keeps strings, never
+// an *Event), and a pool, unlike a buffer per runner, lets an idle room's
+// buffer go.
+var eventBufs = sync.Pool{New: func() any { return new(eventBuf) }}
+
+type eventBuf struct {
+	evs []livedeck.Event
+	ids []string // the stream id of each event
+}
+
+// decode decodes the events of stream entries into the buffer. An entry
+// holds one event or, packed, many: they are folded together under the
+// entry's id, so the cursor never falls inside an entry. An entry that does
+// not decode is reported to skip.
+func (b *eventBuf) decode(msgs []redis.XMessage, skip func(id string, err error)) ([]livedeck.Event, []string) {
 	n := 0
 	for _, m := range msgs {
 		n += livedeck.EntryLen(m.Values)
 	}
-	all := make([]livedeck.Event, 0, n)
-	ids := make([]string, 0, n)
+	all := slices.Grow(b.evs[:0], n)
+	ids := slices.Grow(b.ids[:0], n)
 	for _, m := range msgs {
 		before := len(all)
 		var err error
 		if all, err = livedeck.DecodeEntry(m.Values, all); err != nil {
-			r.p.log.Warn("skipping undecodable stream entry", "room", r.room, "id", m.ID, "err", err)
+			skip(m.ID, err)
 		}
 		for range len(all) - before {
 			ids = append(ids, m.ID)
 		}
 	}
-	evs := make([]*livedeck.Event, len(all))
-	for i := range all {
-		evs[i] = &all[i]
-	}
+	b.evs, b.ids = all, ids
+	return all, ids
+}
+
+// release returns the buffer to the pool, emptied: it keeps no event's
+// strings alive.
+func (b *eventBuf) release() {
+	clear(b.evs)
+	clear(b.ids)
+	b.evs, b.ids = b.evs[:0], b.ids[:0]
+	eventBufs.Put(b)
+}
+
+func (r *runner) fold(ctx context.Context, msgs []redis.XMessage) error {
+	buf := eventBufs.Get().(*eventBuf)
+	defer buf.release()
+	all, ids := buf.decode(msgs, func(id string, err error) {
+		r.p.log.Warn("skipping undecodable stream entry", "room", r.room, "id", id, "err", err)
+	})
 	r.perEntry = max(1, len(all)/len(msgs))
-	orders, users, spend := r.state.needs(evs)
+	orders, users, spend := r.state.needs(all)
 	if err := r.state.load(ctx, r.p.rdb, orders, users, spend); err != nil {
 		return err
 	}
-	for i, ev := range evs {
-		out := r.state.Fold(ev, ids[i], r.p.text)
-		if out.comment != nil && r.state.c.Seq > r.shown {
-			r.comments = append(r.comments, *out.comment)
+	for i := range all {
+		out := r.state.Fold(&all[i], ids[i], r.p.text)
+		if out.hasComment && r.state.c.Seq > r.shown {
+			r.comments = append(r.comments, out.comment)
 		}
-		if out.order != nil {
-			r.orders = append(r.orders, *out.order)
+		if out.hasOrder {
+			r.orders = append(r.orders, out.order)
 		}
 	}
 	// Only now does the cursor move: a batch that failed above (loading
@@ -284,7 +313,7 @@ func (r *runner) fold(ctx context.Context, msgs []redis.XMessage) error {
 	r.cursor = msgs[len(msgs)-1].ID
 	r.newestID = r.cursor
 	r.pending = true
-	r.p.m.events.Add(float64(len(evs)))
+	r.p.m.events.Add(float64(len(all)))
 	r.p.m.batches.Inc()
 	return nil
 }
@@ -343,7 +372,7 @@ func (r *runner) flush(ctx context.Context) error {
 		return fmt.Errorf("publish room %s: %w", r.room, err)
 	}
 	if r.newestID != "" {
-		if ms, err := strconv.ParseInt(strings.SplitN(r.newestID, "-", 2)[0], 10, 64); err == nil {
+		if ms := arrival(r.newestID); ms > 0 {
 			r.p.m.lag.Observe(float64(now.UnixMilli()-ms) / 1000)
 		}
 		r.newestID = ""
