@@ -143,19 +143,18 @@ func (s *State) Snapshot(now int64) livedeck.Snapshot {
 		snap.AOV = float64(c.GMV) / float64(c.Paid)
 	}
 	nowS := now / secondMs
-	last := func(f int) int64 { return s.sec.sum(nowS-60, nowS, f) }
-	prev := func(f int) int64 { return s.sec.sum(nowS-120, nowS-60, f) }
-	snap.CommentsPerMin = float64(last(fComments))
-	snap.IntentPerMin = float64(last(fIntent))
-	snap.QuestionsPerMin = float64(last(fQuestions))
-	snap.AbusePerMin = float64(last(fAbuse))
-	snap.LikesPerMin = float64(last(fLikes))
-	snap.FollowsPerMin = float64(last(fFollows))
-	snap.SharesPerMin = float64(last(fShares))
-	snap.GMVPerMin, snap.GMVPerMinPrev = last(fGMV), prev(fGMV)
+	last, prev := s.sec.sums(nowS-60, nowS), s.sec.sums(nowS-120, nowS-60)
+	snap.CommentsPerMin = float64(last[fComments])
+	snap.IntentPerMin = float64(last[fIntent])
+	snap.QuestionsPerMin = float64(last[fQuestions])
+	snap.AbusePerMin = float64(last[fAbuse])
+	snap.LikesPerMin = float64(last[fLikes])
+	snap.FollowsPerMin = float64(last[fFollows])
+	snap.SharesPerMin = float64(last[fShares])
+	snap.GMVPerMin, snap.GMVPerMinPrev = last[fGMV], prev[fGMV]
 	snap.GMVChangePct = pctChange(float64(snap.GMVPerMinPrev), float64(snap.GMVPerMin))
-	snap.IntentChangePct = pctChange(float64(prev(fIntent)), snap.IntentPerMin)
-	snap.AbuseChangePct = pctChange(float64(prev(fAbuse)), snap.AbusePerMin)
+	snap.IntentChangePct = pctChange(float64(prev[fIntent]), snap.IntentPerMin)
+	snap.AbuseChangePct = pctChange(float64(prev[fAbuse]), snap.AbusePerMin)
 	if before, ok := s.onlineAt(nowS - 60); ok {
 		snap.OnlineChangePct = pctChange(float64(before), float64(c.Online))
 	}
