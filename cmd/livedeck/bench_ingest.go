@@ -74,6 +74,7 @@ func benchIngest(ctx context.Context, args []string) error {
 	if rate > 0 {
 		interval = time.Duration(float64(time.Second) * float64(batch*conns) / float64(rate))
 	}
+	sent := make([]atomic.Int64, rooms) // events accepted per room, warm-up included
 	begin := time.Now()
 	measured := begin.Add(warmup) // acknowledgements before this are not counted
 	cpuAtMeasure := make(chan time.Duration, 1)
@@ -92,7 +93,7 @@ func benchIngest(ctx context.Context, args []string) error {
 			tmpl := benchTemplates(run, c, batch)
 			next := begin.Add(time.Duration(c) * interval / time.Duration(conns))
 			for seq := 0; ctx.Err() == nil; seq++ {
-				sent := time.Now()
+				at := time.Now()
 				if interval > 0 {
 					if d := time.Until(next); d > 0 {
 						select {
@@ -101,11 +102,15 @@ func benchIngest(ctx context.Context, args []string) error {
 						case <-time.After(d):
 						}
 					}
-					sent = next
+					at = next
 					next = next.Add(interval)
 				}
 				body := tmpl[seq%templates].fill(seq, batch, time.Now())
-				res, err := send.send(ctx, (c+seq)%rooms, body)
+				room := (c + seq) % rooms
+				res, err := send.send(ctx, room, body)
+				if err == nil {
+					sent[room].Add(int64(res.Accepted))
+				}
 				if ctx.Err() != nil {
 					return
 				}
@@ -118,7 +123,7 @@ func benchIngest(ctx context.Context, args []string) error {
 					}
 					continue
 				}
-				lat.Add(time.Since(sent))
+				lat.Add(time.Since(at))
 				accepted.Add(int64(res.Accepted))
 				dups.Add(int64(res.Duplicates))
 				rej.Add(int64(len(res.Rejected)))
@@ -127,12 +132,26 @@ func benchIngest(ctx context.Context, args []string) error {
 	}
 	wg.Wait()
 	el := time.Since(measured)
-	genCPU := processCPU() - <-cpuAtMeasure
+	genCPU := processCPU() - <-cpuAtMeasure // the wait below is not the generator's work
+	lastAck := time.Now()
+	folded, foldErr := waitFolded(context.WithoutCancel(ctx), client, server, ids, sent)
 	fmt.Printf("bench ingest: %d conns (%s), batch %d, target rate %s, %s\n", conns, via, batch, rateText(rate), el.Round(time.Millisecond))
 	fmt.Printf("accepted %d events (%.0f events/s), duplicates %d, rejected %d, failed requests %d\n",
 		accepted.Load(), float64(accepted.Load())/el.Seconds(), dups.Load(), rej.Load(), fails.Load())
 	fmt.Printf("ack latency: %s\n", lat.Summary())
 	fmt.Printf("generator CPU: %.2f µs per accepted event\n", float64(genCPU.Nanoseconds())/1000/float64(max(1, accepted.Load())))
+	if foldErr != nil {
+		return fmt.Errorf("live metrics did not catch up: %w", foldErr)
+	}
+	var all int64
+	for i := range sent {
+		all += sent[i].Load()
+	}
+	if folded.missed > 0 {
+		fmt.Printf("live metrics: MISSED %d of %d accepted events (the processor fell further behind than the stream keeps)\n", folded.missed, all)
+	}
+	fmt.Printf("live metrics: folded %s after the last acknowledgement; end to end %.0f events/s (%d events from the first send until the last is folded)\n",
+		folded.at.Sub(lastAck).Round(time.Millisecond), float64(all-folded.missed)/folded.at.Sub(begin).Seconds(), all-folded.missed)
 	return nil
 }
 
