@@ -236,43 +236,52 @@ func linkAt(text string, i int) bool {
 	return false
 }
 
-// wordCutter splits a run of Han characters into words: the dictionary,
-// or in tests the gse segmenter it replaced.
-type wordCutter interface {
-	Cut(run string) []string
-}
-
 // segment hands the segmenter only runs of Han characters. Latin words,
 // digits, emoji and punctuation are split here by character class: gse
 // would do the same with regular expressions, at four to five times the
 // cost for a comment that mixes them (most do).
-func (t *Text) segment(seg wordCutter, text string) []string {
-	var out []string
-	keep := func(w string) {
-		w = strings.ToLower(w)
-		if worthCounting(w) && !t.stop[w] {
-			// A word cut from the comment would keep all of it alive in
-			// the room's keyword counts.
-			out = append(out, strings.Clone(w))
-		}
-	}
+//
+// The words kept are copied into one new string: words cut from the
+// comment would keep all of it alive in the room's keyword counts, and a
+// copy each would cost an allocation each.
+func (t *Text) segment(seg *segment.Dict, text string) []string {
+	var (
+		bytesBuf [256]byte
+		endBuf   [32]int
+		cutBuf   [32]string
+	)
+	kept, ends := bytesBuf[:0], endBuf[:0] // word i is kept[ends[i-1]:ends[i]]
 	start, han := -1, false
 	flush := func(end int) {
 		if start < 0 {
 			return
 		}
-		if run := text[start:end]; han {
-			for _, w := range seg.Cut(run) {
-				keep(w)
-			}
-		} else {
-			keep(run)
-		}
+		run := text[start:end]
 		start = -1
+		if !han {
+			if w := strings.ToLower(run); worthCounting(w) && !t.stop[w] {
+				kept = append(kept, w...)
+				ends = append(ends, len(kept))
+			}
+			return
+		}
+		for _, w := range seg.AppendCut(cutBuf[:0], run) {
+			// Han characters have no case: w is already lower case.
+			if worthCountingHan(w) && !t.stop[w] {
+				kept = append(kept, w...)
+				ends = append(ends, len(kept))
+			}
+		}
 	}
 	for i, r := range text {
-		h := unicode.Is(unicode.Han, r)
-		if !h && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+		var h, word bool
+		if r < utf8.RuneSelf {
+			word = 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+		} else {
+			h = unicode.Is(unicode.Han, r)
+			word = h || unicode.IsLetter(r) || unicode.IsDigit(r)
+		}
+		if !word {
 			flush(i)
 			continue
 		}
@@ -284,7 +293,23 @@ func (t *Text) segment(seg wordCutter, text string) []string {
 		}
 	}
 	flush(len(text))
+	if len(ends) == 0 {
+		return nil
+	}
+	all := string(kept)
+	out := make([]string, len(ends))
+	from := 0
+	for i, e := range ends {
+		out[i], from = all[from:e], e
+	}
 	return out
+}
+
+// worthCountingHan is worthCounting for a word of Han characters only:
+// two to sixteen of them, or 要 or 买 alone.
+func worthCountingHan(w string) bool {
+	n := utf8.RuneCountInString(w)
+	return n >= 2 && n <= 16 || w == "要" || w == "买"
 }
 
 func worthCounting(w string) bool {

@@ -6,6 +6,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/go-ego/gse"
 
 	"github.com/livedeck/livedeck"
 	"github.com/livedeck/livedeck/ingest/sim"
@@ -52,17 +56,60 @@ func commentCorpus(t testing.TB, n int) []string {
 	return out
 }
 
+// referenceWords is Words as Text found them with gse: gse's cut of each
+// run of Han characters, the runs of other letters and digits whole, each
+// word lowered and kept if worth counting and not a stop word.
+func referenceWords(t *Text, ref *gse.Segmenter, text string) []string {
+	var out []string
+	keep := func(w string) {
+		if w = strings.ToLower(w); worthCounting(w) && !t.stop[w] {
+			out = append(out, w)
+		}
+	}
+	// Runs of Han characters, of other letters and digits, of the rest.
+	class := func(r rune) int {
+		switch {
+		case unicode.Is(unicode.Han, r):
+			return 1
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			return 2
+		}
+		return 0
+	}
+	for text != "" {
+		r, n := utf8.DecodeRuneInString(text)
+		c := class(r)
+		for n < len(text) {
+			r, size := utf8.DecodeRuneInString(text[n:])
+			if class(r) != c {
+				break
+			}
+			n += size
+		}
+		switch run := text[:n]; c {
+		case 1:
+			for _, w := range ref.Cut(run, true) {
+				keep(w)
+			}
+		case 2:
+			keep(run)
+		}
+		text = text[n:]
+	}
+	return out
+}
+
 // TestWordsSameAsGse counts the words of thousands of comments with the
 // built-in dictionary and with gse, as Text did before: they must be the
 // same words.
 func TestWordsSameAsGse(t *testing.T) {
 	text, _ := LoadText("")
 	text.Warm()
-	old := segmenttest.Cutter{Seg: segmenttest.Reference(t)}
+	ref := segmenttest.Reference(t)
 	corpus := commentCorpus(t, 3000)
 	diff := 0
 	for _, c := range corpus {
-		if got, want := text.Words(c), text.segment(old, plainText(c)); !slices.Equal(got, want) {
+		if got, want := text.Words(c), referenceWords(text, ref, plainText(c)); !slices.Equal(got, want) {
 			if diff++; diff <= 10 {
 				t.Errorf("Words(%q) = %q; with gse %q", c, got, want)
 			}
@@ -72,4 +119,24 @@ func TestWordsSameAsGse(t *testing.T) {
 		t.Fatalf("%d of %d comments differ", diff, len(corpus))
 	}
 	t.Logf("%d comments, the same words", len(corpus))
+}
+
+// FuzzWordsSameAsGse finds the words of any comment with Words and as
+// Text did with gse.
+func FuzzWordsSameAsGse(f *testing.F) {
+	text, err := LoadText("")
+	if err != nil {
+		f.Fatal(err)
+	}
+	text.Warm()
+	ref := segmenttest.Reference(f)
+	for _, c := range []string{"这件大衣有没有黑色的，我一米六五穿什么码 第3-000000001234次问", "想要！多少钱 how much? 😍",
+		"ÄÖÜ Straße İstanbul", "要买要买", "<b>bold</b> 想要 http://x.example/a 龘𠀀"} {
+		f.Add(c)
+	}
+	f.Fuzz(func(t *testing.T, c string) {
+		if got, want := text.Words(c), referenceWords(text, ref, plainText(c)); !slices.Equal(got, want) {
+			t.Fatalf("Words(%q) = %q; with gse %q", c, got, want)
+		}
+	})
 }

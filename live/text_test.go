@@ -5,7 +5,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
+	"github.com/livedeck/livedeck/internal/segment"
 	"github.com/livedeck/livedeck/internal/segment/segmenttest"
 )
 
@@ -195,5 +197,43 @@ func BenchmarkWordsMix(b *testing.B) {
 				text.Words(tc.comments[i%len(tc.comments)])
 			}
 		})
+	}
+}
+
+// TestHanWords checks what segment assumes of the words of Han runs: they
+// have no case, and worthCountingHan is worthCounting for them.
+func TestHanWords(t *testing.T) {
+	d, err := segment.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var words []string
+	for _, r := range unicode.Han.R16 {
+		for c := rune(r.Lo); c <= rune(r.Hi); c += rune(r.Stride) {
+			words = append(words, string(c))
+		}
+	}
+	for _, r := range unicode.Han.R32 {
+		for c := rune(r.Lo); c <= rune(r.Hi); c += rune(r.Stride) {
+			words = append(words, string(c))
+		}
+	}
+	for _, c := range words {
+		if l := strings.ToLower(c); l != c {
+			t.Fatalf("%q lowered is %q", c, l)
+		}
+	}
+	for _, w := range d.Words() {
+		if !strings.ContainsFunc(w.Text, func(r rune) bool { return !unicode.Is(unicode.Han, r) }) {
+			words = append(words, w.Text)
+		}
+	}
+	for n := 14; n <= 18; n++ {
+		words = append(words, strings.Repeat("要", n), strings.Repeat("𠀀", n))
+	}
+	for _, w := range words {
+		if got, want := worthCountingHan(w), worthCounting(w); got != want {
+			t.Errorf("worthCountingHan(%q) = %v, worthCounting %v", w, got, want)
+		}
 	}
 }

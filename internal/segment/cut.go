@@ -1,15 +1,15 @@
 package segment
 
-import (
-	"math"
-	"unicode/utf8"
-)
+import "math"
 
 // route is the best way on from a character: where its first word ends
-// (the index of its last character) and the log probability of the rest.
+// (the index of its last character) and the log probability of the rest;
+// and, bit j of words, whether the j+1 characters from it are a word of
+// the dictionary with a frequency above 0.
 type route struct {
-	logP float64
-	end  int
+	logP  float64
+	end   int
+	words uint64
 }
 
 // Cut splits run, a run of Han characters, into words exactly as gse's
@@ -19,7 +19,10 @@ type route struct {
 // going to the longer word; runs of characters the route leaves single
 // are handed to the HMM unless they form a dictionary word. The words are
 // substrings of run.
-func (d *Dict) Cut(run string) []string {
+func (d *Dict) Cut(run string) []string { return d.AppendCut(nil, run) }
+
+// AppendCut appends the words of run to out, as Cut finds them.
+func (d *Dict) AppendCut(out []string, run string) []string {
 	var posBuf [33]int
 	var routeBuf [33]route
 	pos := posBuf[:0]
@@ -39,47 +42,50 @@ func (d *Dict) Cut(run string) []string {
 		routes[k] = d.bestFrom(run, pos, k, routes)
 	}
 
-	out := make([]string, 0, n/2+1)
 	single := -1 // first of the characters the route leaves single, pending
-	flush := func(to int) {
-		if single < 0 {
-			return
-		}
-		if to-single == 1 {
-			out = append(out, run[pos[single]:pos[to]])
-		} else {
-			out = d.unknown(out, run[pos[single]:pos[to]])
-		}
-		single = -1
-	}
 	for x := 0; x < n; {
 		y := routes[x].end + 1
 		if y-x == 1 {
 			if single < 0 {
 				single = x
 			}
-		} else {
-			flush(x)
-			out = append(out, run[pos[x]:pos[y]])
+			x = y
+			continue
 		}
+		if single >= 0 {
+			out = d.unknown(out, run, pos, routes, single, x)
+			single = -1
+		}
+		out = append(out, run[pos[x]:pos[y]])
 		x = y
 	}
-	flush(n)
+	if single >= 0 {
+		out = d.unknown(out, run, pos, routes, single, n)
+	}
 	return out
+}
+
+// logSmall holds the logarithms of the small frequencies, which most words
+// have: math.Log's own results, so the same routes and ties.
+var logSmall = func() (t [1 << 12]float64) {
+	for f := range t {
+		t[f] = math.Log(float64(f))
+	}
+	return t
+}()
+
+func logFreq(f uint) float64 {
+	if f < uint(len(logSmall)) {
+		return logSmall[f]
+	}
+	return math.Log(float64(f))
 }
 
 // bestFrom scores the words starting at character k as gse does (the same
 // float operations in the same order, so the same ties), given the routes
 // of the characters after them.
 func (d *Dict) bestFrom(run string, pos []int, k int, routes []route) route {
-	var best route
-	have := false
-	consider := func(end int, freq float64) {
-		r := route{logP: math.Log(freq) - d.logTotal + routes[end+1].logP, end: end}
-		if !have || best.logP < r.logP || best.logP == r.logP && best.end < r.end {
-			best, have = r, true
-		}
-	}
+	best := route{logP: math.Inf(-1), end: -1}
 	s := d.all()
 	known := false // whether any word begins with character k
 	for i := k; i < len(pos)-1; i++ {
@@ -87,34 +93,49 @@ func (d *Dict) bestFrom(run string, pos []int, k int, routes []route) route {
 			break
 		}
 		known = true
-		if d.whole(s) {
-			consider(i, float64(d.freqOf(s)))
+		if !d.whole(s) {
+			continue
+		}
+		f := d.freqOf(s)
+		if p := logFreq(f) - d.logTotal + routes[i+1].logP; best.end < 0 || best.logP <= p {
+			best.logP, best.end = p, i // i > best.end: a tie goes to the longer word
+		}
+		if f > 0 && i-k < 64 {
+			best.words |= 1 << (i - k)
 		}
 	}
-	if !have {
+	if best.end < 0 {
 		// The character alone: gse looks it up, and one that only begins
 		// longer words has frequency 0 (a route of log 0 = -Inf), while
 		// one unknown counts as frequency 1.
-		f := 1.0
+		f := uint(1)
 		if known {
 			f = 0
 		}
-		consider(k, f)
+		best.logP, best.end = logFreq(f)-d.logTotal+routes[k+1].logP, k
 	}
 	return best
 }
 
-// unknown appends the words of run, characters the route left single: its
-// characters one by one if run is itself a dictionary word (as gse does),
-// else what the HMM finds.
-func (d *Dict) unknown(out []string, run string) []string {
-	if f, ok := d.find(run); ok && f > 0 {
-		for i := 0; i < len(run); {
-			_, size := utf8.DecodeRuneInString(run[i:])
-			out = append(out, run[i:i+size])
-			i += size
-		}
-		return out
+// unknown appends the words of characters from to to, which the route
+// left single: the characters one by one if they form a dictionary word
+// (as gse does), else what the HMM finds.
+func (d *Dict) unknown(out []string, run string, pos []int, routes []route, from, to int) []string {
+	if to-from == 1 {
+		return append(out, run[pos[from]:pos[to]])
 	}
-	return d.hmm.cut(out, run)
+	word := false
+	if j := to - 1 - from; j < 64 {
+		word = routes[from].words>>j&1 != 0
+	} else {
+		f, ok := d.find(run[pos[from]:pos[to]])
+		word = ok && f > 0
+	}
+	if !word {
+		return d.hmm.cut(out, run[pos[from]:pos[to]])
+	}
+	for x := from; x < to; x++ {
+		out = append(out, run[pos[x]:pos[x+1]])
+	}
+	return out
 }

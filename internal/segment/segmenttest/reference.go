@@ -46,9 +46,3 @@ func Reference(t testing.TB) *gse.Segmenter {
 	}
 	return s
 }
-
-// Cutter cuts as LiveDeck called gse: Cut(run, true), the DAG and HMM.
-type Cutter struct{ Seg *gse.Segmenter }
-
-// Cut splits run into words with gse.
-func (c Cutter) Cut(run string) []string { return c.Seg.Cut(run, true) }
