@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/livedeck/livedeck"
 	"github.com/livedeck/livedeck/redisx"
 )
@@ -38,14 +40,50 @@ func (e *Engine) recordOrderTiers(ctx context.Context, u *livedeck.Update, rr *r
 	if len(rr.retry.tiers) == 0 {
 		return nil
 	}
-	k := redisx.Room(u.Room)
-	pipe := e.rdb.Pipeline()
-	for id, tier := range rr.retry.tiers {
-		pipe.HSetNX(ctx, k.OrderTier(), id, tier)
-	}
-	if _, err := pipe.Exec(ctx); err != nil {
+	if err := writeOrderTiers(ctx, e.rdb, redisx.Room(u.Room).OrderTier(), rr.retry.tiers); err != nil {
 		return fmt.Errorf("order tiers: %w", unavailable(err))
 	}
 	clear(rr.retry.tiers)
 	return nil
+}
+
+// orderTierScript records each order's tier unless it has one (HSETNX for
+// many fields): one HMGET and one HSET per call instead of a command per
+// order. KEYS[1] the order → tier hash; ARGV order, tier, order, tier, ...
+var orderTierScript = redis.NewScript(`
+local ids = {}
+for i = 1, #ARGV, 2 do ids[#ids + 1] = ARGV[i] end
+local have = redis.call('HMGET', KEYS[1], unpack(ids))
+local set = {}
+for j = 1, #ids do
+  if not have[j] then
+    set[#set + 1] = ARGV[2 * j - 1]
+    set[#set + 1] = ARGV[2 * j]
+  end
+end
+if #set > 0 then redis.call('HSET', KEYS[1], unpack(set)) end
+return #set / 2`)
+
+// tiersPerCall bounds the orders of one script call, well under Lua's
+// limit on unpacked values.
+const tiersPerCall = 1000
+
+// writeOrderTiers sets each order's tier in the hash at key, keeping any
+// tier an order already has (a replayed order keeps its first).
+func writeOrderTiers(ctx context.Context, rdb redis.Scripter, key string, tiers map[string]string) error {
+	keys := []string{key}
+	args := make([]any, 0, 2*min(len(tiers), tiersPerCall))
+	for id, tier := range tiers {
+		args = append(args, id, tier)
+		if len(args) == 2*tiersPerCall {
+			if err := orderTierScript.Run(ctx, rdb, keys, args...).Err(); err != nil {
+				return err
+			}
+			args = args[:0]
+		}
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	return orderTierScript.Run(ctx, rdb, keys, args...).Err()
 }
