@@ -2,9 +2,15 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/livedeck/livedeck"
 	"github.com/livedeck/livedeck/internal/redistest"
@@ -88,6 +94,7 @@ func TestPackedTrim(t *testing.T) {
 			if _, err := s.Ingest(ctx, "trim", "", likes(likeIDs(fmt.Sprintf("t%d", batch), size)...)); err != nil {
 				t.Fatal(err)
 			}
+			foldedUpTo(t, rdb, "trim", "+") // a live processor keeping up
 			if n := len(stream(t, rdb, "trim")); n < min(written, 1000) {
 				t.Fatalf("after batch %d the stream holds %d events, below the cap of 1000", batch, n)
 			}
@@ -125,5 +132,105 @@ func TestDedupeKeySeparator(t *testing.T) {
 	}
 	if n := len(stream(t, rdb, "ff")); n != 4 {
 		t.Errorf("stream holds %d events, want 4", n)
+	}
+}
+
+// foldedUpTo writes room's live checkpoint at the stream entry at or
+// before id ("+": the newest), as the live processor does.
+func foldedUpTo(t *testing.T, rdb redis.UniversalClient, room, id string) string {
+	t.Helper()
+	ctx := context.Background()
+	k := redisx.Room(room)
+	last, err := rdb.XRevRangeN(ctx, k.Events(), id, "-", 1).Result()
+	if err != nil || len(last) == 0 {
+		t.Fatalf("entry at or before %s: %v", id, err)
+	}
+	if err := rdb.HSet(ctx, k.State(), "last_id", last[0].ID).Err(); err != nil {
+		t.Fatal(err)
+	}
+	return last[0].ID
+}
+
+// TestTrimWaitsForLiveMetrics: the stream keeps every event the room's
+// live processor has not folded (its checkpoint) past the cap; once a cap's
+// worth is held that way, ingest refuses with 429 and writes nothing; when
+// the processor catches up, trimming and ingest resume.
+func TestTrimWaitsForLiveMetrics(t *testing.T) {
+	rdb := open(t, redistest.Start(t).URL())
+	ctx := context.Background()
+	reg := prometheus.NewRegistry()
+	s, err := New(rdb, reg, Config{StreamMaxLen: 1000, WriteTimeout: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	createRoom(t, s, "slow")
+	batch := 0
+	send := func() error {
+		batch++
+		_, err := s.Ingest(ctx, "slow", "", likes(likeIDs(fmt.Sprintf("s%d", batch), 100)...))
+		return err
+	}
+	// No checkpoint yet: nothing may be trimmed.
+	for range 15 {
+		if err := send(); err != nil {
+			t.Fatalf("batch %d: %v", batch, err)
+		}
+	}
+	if n := len(stream(t, rdb, "slow")); n != 1500 {
+		t.Fatalf("before any checkpoint the stream holds %d events, want all 1500", n)
+	}
+	// The processor folded the first 500: the stream may drop those only.
+	mid, err := rdb.XRange(ctx, redisx.Room("slow").Events(), "-", "+").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ck := foldedUpTo(t, rdb, "slow", mid[4].ID)
+	for range 5 {
+		if err := send(); err != nil {
+			t.Fatalf("batch %d: %v", batch, err)
+		}
+	}
+	kept := map[string]bool{}
+	for _, ev := range stream(t, rdb, "slow") {
+		kept[ev.ID] = true
+	}
+	for b := 6; b <= batch; b++ {
+		for _, id := range likeIDs(fmt.Sprintf("s%d", b), 100) {
+			if !kept[id] {
+				t.Fatalf("event %s, after the checkpoint %s, was trimmed", id, ck)
+			}
+		}
+	}
+	// Keep sending until a cap's worth is held past the cap: refused.
+	var refused error
+	for range 20 {
+		if refused = send(); refused != nil {
+			break
+		}
+	}
+	var oe *OverloadError
+	if !errors.As(refused, &oe) || livedeck.ErrorCode(refused) != livedeck.ERATELIMIT {
+		t.Fatalf("sending on a processor a cap behind: %v, want a 429 overload", refused)
+	}
+	held := len(stream(t, rdb, "slow"))
+	if err := send(); err == nil {
+		t.Fatal("a second batch while behind was accepted")
+	}
+	if n := len(stream(t, rdb, "slow")); n != held {
+		t.Fatalf("refused batches wrote: %d events, then %d", held, n)
+	}
+	if got := testutil.ToFloat64(s.m.batches.WithLabelValues("behind")); got != 2 {
+		t.Errorf("batches_total{result=behind} = %v, want 2", got)
+	}
+	// Caught up: accepted again, and the stream trims back near the cap.
+	foldedUpTo(t, rdb, "slow", "+")
+	if err := send(); err != nil {
+		t.Fatalf("after catching up: %v", err)
+	}
+	if n := len(stream(t, rdb, "slow")); n > 1100+100 {
+		t.Errorf("after catching up the stream holds %d events for a cap of 1000", n)
+	}
+	if v, err := rdb.HExists(ctx, redisx.Room("slow").State(), "behind").Result(); err != nil || v {
+		t.Errorf("'behind' still noted after catching up: %v %v", v, err)
 	}
 }

@@ -31,6 +31,8 @@ type Rejection struct {
 type OverloadError struct {
 	Err   *livedeck.Error
 	After time.Duration
+
+	result string // livedeck_ingest_batches_total's result when not "overloaded"
 }
 
 func (e *OverloadError) Error() string { return e.Err.Error() }

@@ -177,6 +177,16 @@ func (s *Service) storeError(ctx context.Context, room string, err error) error 
 		return livedeck.Errorf(livedeck.ENOTFOUND, "room", "room %q not found: create it with POST /api/v1/rooms", room)
 	case errors.Is(err, errArchived):
 		return archivedErr(room)
+	}
+	var behind *behindError
+	switch {
+	case errors.As(err, &behind):
+		return &OverloadError{
+			result: "behind",
+			Err: livedeck.Errorf(livedeck.ERATELIMIT, "", "room %q: its live metrics are %d events behind what the stream keeps (at most %d): nothing was written, retry after %s",
+				room, behind.events, s.cfg.StreamMaxLen, s.cfg.RetryAfter),
+			After: s.cfg.RetryAfter,
+		}
 	case ctx.Err() != nil:
 		return fmt.Errorf("ingest room %s: %w", room, ctx.Err())
 	}
@@ -204,6 +214,9 @@ func (s *Service) fail(err error) (Result, error) {
 		result = "not_found"
 	case livedeck.ERATELIMIT:
 		result = "overloaded"
+		if oe := (*OverloadError)(nil); errors.As(err, &oe) && oe.result != "" {
+			result = oe.result
+		}
 	}
 	s.m.batches.WithLabelValues(result).Inc()
 	return Result{}, err

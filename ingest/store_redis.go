@@ -22,7 +22,8 @@ import (
 //
 //	KEYS[1] room meta, KEYS[2] event stream, KEYS[3] this call's receipt,
 //	KEYS[4] room phase, KEYS[5] the stream's event count and trim marks,
-//	KEYS[6..] consecutive dedupe buckets, oldest first
+//	KEYS[6] the room's live checkpoint (redisx.Keys.State),
+//	KEYS[7..] consecutive dedupe buckets, oldest first
 //	ARGV[1] stream cap (~, in events), ARGV[2] bucket width (s),
 //	ARGV[3] start of KEYS[6]'s bucket (Unix s), ARGV[4] buckets consulted,
 //	ARGV[5] receipt TTL (s), ARGV[6] the time (Unix s; empty: Redis's
@@ -51,8 +52,37 @@ import (
 // entry ids scored with the events before them, about every tenth of the
 // cap. The stream is trimmed (MINID ~) to the newest mark that leaves at
 // least the cap: it keeps between the cap and about 1.1 × the cap events
-// however many events each entry holds.
+// however many events each entry holds — but never past the room's live
+// checkpoint (KEYS[6] last_id): events its processor has not folded yet
+// stay, so a processor that falls behind counts every event late rather
+// than missing those trimmed. The events held past the cap that way are
+// noted in KEYS[6] 'behind'; while they are a cap's worth or more, the
+// chunk fails with BEHIND and nothing is written (the caller answers 429
+// with Retry-After: backpressure instead of unbounded memory).
 var appendScript = redis.NewScript(`
+local function older(a, b) -- stream id a before b
+  local da, db = string.find(a, '-', 1, true), string.find(b, '-', 1, true)
+  local ma, mb = tonumber(string.sub(a, 1, da - 1)), tonumber(string.sub(b, 1, db - 1))
+  return ma < mb or (ma == mb and tonumber(string.sub(a, da + 1)) < tonumber(string.sub(b, db + 1)))
+end
+-- trimTo is where the stream may be trimmed to keep maxlen events of
+-- total: the newest mark leaving at least maxlen, or, if the checkpoint is
+-- older, the newest mark at or before it (none without a checkpoint). It
+-- returns the mark, its score and the events kept past it beyond maxlen.
+local function trimTo(total, maxlen)
+  local keep = redis.call('ZREVRANGEBYSCORE', KEYS[5], total - maxlen, '-inf', 'WITHSCORES', 'LIMIT', 0, 1)
+  local ck = redis.call('HGET', KEYS[6], 'last_id')
+  if keep[1] and ck and not older(ck, keep[1]) then return keep[1], keep[2], 0 end
+  if ck then
+    local marks = redis.call('ZREVRANGEBYSCORE', KEYS[5], total - maxlen, '-inf', 'WITHSCORES')
+    for j = 1, #marks, 2 do
+      if not older(ck, marks[j]) then
+        return marks[j], marks[j + 1], total - maxlen - tonumber(marks[j + 1])
+      end
+    end
+  end
+  return nil, nil, total - maxlen
+end
 local function split(s, sep, ended)
   local out, pos, len = {}, 1, #s
   while pos <= len do
@@ -73,11 +103,21 @@ if phase == 'archived' then
 end
 local wake = ''
 if phase == 'rest' then wake = 'R' end
+local pack, maxlen = tonumber(ARGV[7]), tonumber(ARGV[1])
+local behind = tonumber(redis.call('HGET', KEYS[6], 'behind'))
+if pack > 1 and behind and behind >= maxlen then
+  local total = tonumber(redis.call('ZSCORE', KEYS[5], '=')) or 0
+  local _, _, held = trimTo(total, maxlen) -- the processor may have caught up since
+  redis.call('HSET', KEYS[6], 'behind', held)
+  if held >= maxlen then
+    return redis.error_reply('BEHIND ' .. held)
+  end
+end
 local width, first, n = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local now = tonumber(ARGV[6]) or tonumber(redis.call('TIME')[1])
 local start = now - now % width
-local cur = 6 + (start - first) / width
-if cur - n + 1 < 6 or cur > #KEYS then
+local cur = 7 + (start - first) / width
+if cur - n + 1 < 7 or cur > #KEYS then
   return redis.error_reply('CLOCK the Redis clock is more than a day away from the server clock')
 end
 local ids = split(ARGV[8], '\255', true)
@@ -119,7 +159,6 @@ local expire = start + n * width
 if redis.call('EXPIRETIME', KEYS[cur]) < expire then
   redis.call('EXPIREAT', KEYS[cur], expire)
 end
-local pack, maxlen = tonumber(ARGV[7]), tonumber(ARGV[1])
 local evs
 if #new < m or m > pack then
   local all = split(ARGV[9], '\n', false)
@@ -149,10 +188,15 @@ else
     total = total + count
   end
   redis.call('ZADD', KEYS[5], total, '=')
-  local keep = redis.call('ZREVRANGEBYSCORE', KEYS[5], total - maxlen, '-inf', 'WITHSCORES', 'LIMIT', 0, 1)
-  if keep[1] then
-    redis.call('XTRIM', KEYS[2], 'MINID', '~', keep[1])
-    redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', '(' .. keep[2])
+  local to, score, held = trimTo(total, maxlen)
+  if to then
+    redis.call('XTRIM', KEYS[2], 'MINID', '~', to)
+    redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', '(' .. score)
+  end
+  if held > 0 then
+    redis.call('HSET', KEYS[6], 'behind', held)
+  elseif behind then
+    redis.call('HDEL', KEYS[6], 'behind')
   end
 end
 redis.call('SET', KEYS[3], reply, 'EX', ARGV[5])
@@ -165,6 +209,14 @@ var (
 	errNoRoom   = errors.New("no such room")
 	errArchived = errors.New("room archived")
 )
+
+// behindError is a chunk refused because the room's live processor has
+// not folded a stream cap's worth of events the stream holds for it.
+type behindError struct{ events int64 }
+
+func (e *behindError) Error() string {
+	return fmt.Sprintf("live metrics %d events behind", e.events)
+}
 
 // redisWriter appends validated events to room streams.
 type redisWriter struct {
@@ -234,8 +286,8 @@ func (w *redisWriter) write(ctx context.Context, room string, evs []livedeck.Eve
 	buf = buf[:0]
 	for lo := 0; lo < len(evs); lo += w.chunkSize {
 		hi := min(lo+w.chunkSize, len(evs))
-		c := chunk{keys: make([]string, 0, 7+w.buckets.n), args: make([]any, 0, 9), events: hi - lo}
-		c.keys = append(c.keys, keys.Meta(), keys.Events(), keys.Receipt(callToken()), keys.Phase(), keys.EventCount())
+		c := chunk{keys: make([]string, 0, 8+w.buckets.n), args: make([]any, 0, 9), events: hi - lo}
+		c.keys = append(c.keys, keys.Meta(), keys.Events(), keys.Receipt(callToken()), keys.Phase(), keys.EventCount(), keys.State())
 		var first int64
 		c.keys, first = w.buckets.declare(c.keys, keys, now)
 		c.args = append(c.args, w.maxLen, width, first, n, w.receiptTTL, nowArg, w.pack)
@@ -354,6 +406,9 @@ func chunkError(err error) error {
 		return errNoRoom
 	case redis.HasErrorPrefix(err, "ARCHIVED"):
 		return errArchived
+	case redis.HasErrorPrefix(err, "BEHIND"):
+		n, _ := strconv.ParseInt(strings.TrimPrefix(err.Error(), "BEHIND "), 10, 64)
+		return &behindError{events: n}
 	}
 	return err
 }
