@@ -71,11 +71,9 @@ func (c *ttlCache[K, V]) put(k K, v V, gen uint64, now time.Time) {
 	if gen != c.gen {
 		return
 	}
+	c.sweep(now)
 	if len(c.m) >= c.max {
-		c.sweep(now)
-		if len(c.m) >= c.max {
-			return
-		}
+		return
 	}
 	c.m[k] = cacheEntry[V]{v: v, until: now.Add(c.ttl)}
 }
