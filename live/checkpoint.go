@@ -83,9 +83,15 @@ func (s *State) checkpoint(ctx context.Context, rdb redis.UniversalClient, token
 	args = appendRing(args, s.sec)
 	args = appendRing(args, s.min)
 	args = append(args, len(s.dirtyO))
+	var buf []byte // the orders' JSON, sliced once it stops growing
+	ends := make([]int, 0, len(s.dirtyO))
 	for id := range s.dirtyO {
-		b, _ := json.Marshal(s.orders[id])
-		args = append(args, id, b)
+		buf = appendOrder(buf, s.orders[id])
+		ends = append(ends, len(buf))
+		args = append(args, id, nil)
+	}
+	for i, start, at := 0, 0, len(args)-2*len(ends); i < len(ends); i, at = i+1, at+2 {
+		args[at+1], start = buf[start:ends[i]:ends[i]], ends[i]
 	}
 	args = append(args, len(s.dirtyS))
 	for k := range s.dirtyS {

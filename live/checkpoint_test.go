@@ -54,6 +54,17 @@ func TestCheckpointHashes(t *testing.T) {
 			if n := rdb.HLen(ctx, k.Orders()).Val(); n != int64(tc.orders) {
 				t.Errorf("orders stored = %d, want %d", n, tc.orders)
 			}
+			if tc.orders > 0 {
+				fresh := NewState(room, nil)
+				last := fmt.Sprint("o", tc.orders-1)
+				if err := fresh.load(ctx, rdb, []string{last}, nil, nil); err != nil {
+					t.Fatal(err)
+				}
+				want := order{Status: livedeck.OrderPaid, SKU: "A", Qty: 1, Amount: 100, Paid: true}
+				if o := fresh.orders[last]; o == nil || *o != want {
+					t.Errorf("order %s restored as %+v, want %+v", last, o, want)
+				}
+			}
 			if n := rdb.HLen(ctx, k.Present()).Val(); n != int64(tc.enter) {
 				t.Errorf("viewers present after entering = %d, want %d", n, tc.enter)
 			}

@@ -341,11 +341,16 @@ func (r *runner) flush(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	commentJSON := make([][]byte, len(comments))
+	// The comments share one buffer, sliced once it stops growing.
+	var buf []byte
+	ends := make([]int, len(comments))
 	for i := range comments {
-		if commentJSON[i], err = json.Marshal(&comments[i]); err != nil {
-			return err
-		}
+		buf = appendComment(buf, &comments[i])
+		ends[i] = len(buf)
+	}
+	commentJSON := make([][]byte, len(comments))
+	for i, start := 0, 0; i < len(ends); i++ {
+		commentJSON[i], start = buf[start:ends[i]:ends[i]], ends[i]
 	}
 	msg := liveMessage(snapJSON, commentJSON)
 	_, err = r.p.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
