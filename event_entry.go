@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // A room's event stream holds entries of two shapes. Version 1, written by
@@ -32,7 +33,14 @@ func DecodeEntry(fields map[string]any, evs []Event) ([]Event, error) {
 			return evs, fmt.Errorf("stream entry of unknown version %v", v)
 		}
 		b, _ := fields[EntryBatch].(string)
-		return decodeBatch([]byte(b), evs)
+		// Decoding reads bytes and copies out what it keeps, so the
+		// entry is copied into a pooled buffer rather than a new one.
+		bp := batchBufs.Get().(*[]byte)
+		buf := append((*bp)[:0], b...)
+		evs, err := decodeBatch(buf, evs)
+		*bp = buf[:0]
+		batchBufs.Put(bp)
+		return evs, err
 	}
 	e, ok := fields[EntryEvent].(string)
 	if !ok {
@@ -44,6 +52,9 @@ func DecodeEntry(fields map[string]any, evs []Event) ([]Event, error) {
 	}
 	return evs, nil
 }
+
+// batchBufs are the byte buffers packed entries are decoded from.
+var batchBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 // EntryLen is how many events a stream entry holds, without decoding
 // them: callers size one slice for a read's events instead of growing it.

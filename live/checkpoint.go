@@ -83,7 +83,7 @@ func (s *State) checkpoint(ctx context.Context, rdb redis.UniversalClient, token
 	args = appendRing(args, s.sec)
 	args = appendRing(args, s.min)
 	args = append(args, len(s.dirtyO))
-	var buf []byte // the orders' JSON, sliced once it stops growing
+	buf := make([]byte, 0, 96*len(s.dirtyO)) // the orders' JSON, sliced once it stops growing
 	ends := make([]int, 0, len(s.dirtyO))
 	for id := range s.dirtyO {
 		buf = appendOrder(buf, s.orders[id])

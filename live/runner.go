@@ -298,6 +298,16 @@ func (r *runner) fold(ctx context.Context, msgs []redis.XMessage) error {
 	if err := r.state.load(ctx, r.p.rdb, orders, users, spend); err != nil {
 		return err
 	}
+	nc, no := 0, 0
+	for i := range all {
+		switch all[i].Type {
+		case livedeck.EventComment:
+			nc++
+		case livedeck.EventOrder:
+			no++
+		}
+	}
+	r.comments, r.orders = slices.Grow(r.comments, nc), slices.Grow(r.orders, no) // grown once, not by doubling
 	for i := range all {
 		out := r.state.Fold(&all[i], ids[i], r.p.text)
 		if out.hasComment && r.state.c.Seq > r.shown {
@@ -342,7 +352,12 @@ func (r *runner) flush(ctx context.Context) error {
 		return err
 	}
 	// The comments share one buffer, sliced once it stops growing.
-	var buf []byte
+	n := 0
+	for i := range comments {
+		c := &comments[i]
+		n += len(c.ID) + len(c.UserID) + len(c.Nickname) + len(c.Text) + len(c.Class) + 80
+	}
+	buf := make([]byte, 0, n) // enough unless there is much to escape
 	ends := make([]int, len(comments))
 	for i := range comments {
 		buf = appendComment(buf, &comments[i])
