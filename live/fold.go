@@ -45,6 +45,12 @@ func (f Folded) Words() []string { return f.words }
 // and present viewers it touches must have been loaded (see needs). Fold uses
 // event time only, so folding the same events again gives the same state.
 func (s *State) Fold(ev *livedeck.Event, id string, t *Text) Folded {
+	return s.fold(ev, id, t, nil)
+}
+
+// fold is Fold with a comment's words already segmented when words is not
+// nil (see wordsAhead).
+func (s *State) fold(ev *livedeck.Event, id string, t *Text, words *[]string) Folded {
 	c := &s.c
 	c.LastID = id
 	c.Seq++
@@ -92,7 +98,10 @@ func (s *State) Fold(ev *livedeck.Event, id string, t *Text) Folded {
 		cm := &out.comment
 		if t != nil {
 			cm.Class = t.Classify(ev.Text)
-			if t.Segmenting() {
+			if words != nil {
+				out.words = *words
+				s.countWords(out.words, ev.TS, now)
+			} else if t.Segmenting() {
 				out.words = t.Words(ev.Text)
 				s.countWords(out.words, ev.TS, now)
 			} else if ev.TS/minuteMs > now/minuteMs-keywordMinutes {

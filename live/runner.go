@@ -308,8 +308,10 @@ func (r *runner) fold(ctx context.Context, msgs []redis.XMessage) error {
 		}
 	}
 	r.comments, r.orders = slices.Grow(r.comments, nc), slices.Grow(r.orders, no) // grown once, not by doubling
+	ahead := segmentAhead(r.p.text, all)
+	defer ahead.stop()
 	for i := range all {
-		out := r.state.Fold(&all[i], ids[i], r.p.text)
+		out := r.state.fold(&all[i], ids[i], r.p.text, ahead.words(i))
 		if out.hasComment && r.state.c.Seq > r.shown {
 			r.comments = append(r.comments, out.comment)
 		}
