@@ -22,6 +22,7 @@ type batch struct {
 }
 
 func (b *batch) reset() {
+	clear(b.events) // their strings hold the whole body they came from
 	b.events, b.index, b.rejected, b.items = b.events[:0], b.index[:0], b.rejected[:0], 0
 }
 
@@ -36,7 +37,10 @@ func (b *batch) reject(i int, field, reason string) {
 func decodeEvents(body []byte, max int, b *batch) error {
 	// Bad UTF-8 and repeated names are judged per event (str checks UTF-8;
 	// the last of repeated names wins), not as a failure of the whole body.
-	dec := jsontext.NewDecoder(bytes.NewBuffer(body), jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true))
+	dec := &decoder{
+		Decoder: jsontext.NewDecoder(bytes.NewBuffer(body), jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true)),
+		src:     string(body),
+	}
 	switch dec.PeekKind() {
 	case '[':
 		if _, err := dec.ReadToken(); err != nil {
@@ -88,8 +92,16 @@ func syntaxError(err error) error {
 	return livedeck.Errorf(livedeck.EINVALID, "", "not JSON: %v", err)
 }
 
+// decoder reads one body. src is the body copied once into a string: the
+// strings of the events (ids, names, texts) are slices of it, one
+// allocation per body rather than one per field.
+type decoder struct {
+	*jsontext.Decoder
+	src string
+}
+
 // decodeItem reads one array element or NDJSON value.
-func decodeItem(dec *jsontext.Decoder, max int, b *batch) error {
+func decodeItem(dec *decoder, max int, b *batch) error {
 	i := b.items
 	if i >= max {
 		return livedeck.Errorf(livedeck.ETOOLARGE, "", "more than %d events in one batch: split it", max)
@@ -123,7 +135,7 @@ func decodeItem(dec *jsontext.Decoder, max int, b *batch) error {
 // decodeObject fills ev from one JSON object. A field of the wrong kind is
 // reported as (field, reason) and the rest of the object is still consumed;
 // err is set only for a syntax error, which fails the whole body.
-func decodeObject(dec *jsontext.Decoder, ev *livedeck.Event) (field, reason string, err error) {
+func decodeObject(dec *decoder, ev *livedeck.Event) (field, reason string, err error) {
 	if _, err := dec.ReadToken(); err != nil {
 		return "", "", syntaxError(err)
 	}
@@ -141,7 +153,7 @@ func decodeObject(dec *jsontext.Decoder, ev *livedeck.Event) (field, reason stri
 		if reason != "" {
 			continue // keep consuming; the first fault is reported
 		}
-		if r := setField(ev, nb, v); r != "" {
+		if r := dec.setField(ev, nb, v); r != "" {
 			field, reason = string(nb), r
 		}
 	}
@@ -164,65 +176,71 @@ func unquoteName(dst []byte, q jsontext.Value) []byte {
 // setField stores one known field; unknown fields are ignored so that
 // integrators may send extra data. It returns a reason if v has the wrong
 // kind for the field.
-func setField(ev *livedeck.Event, name []byte, v jsontext.Value) string {
+func (d *decoder) setField(ev *livedeck.Event, name []byte, v jsontext.Value) string {
 	if len(v) == 4 && string(v) == "null" {
 		return "" // null is the same as absent
 	}
 	var r string
 	switch string(name) {
 	case "id":
-		ev.ID, r = str(v)
+		ev.ID, r = d.str(v)
 	case "type":
 		var s string
-		s, r = str(v)
+		s, r = d.str(v)
 		ev.Type = livedeck.EventType(s)
 	case "ts":
-		ev.TS, r = timestamp(v)
+		ev.TS, r = d.timestamp(v)
 	case "user_id":
-		ev.UserID, r = str(v)
+		ev.UserID, r = d.str(v)
 	case "online":
 		var n int64
 		n, r = integer(v, "a count of viewers")
 		ev.Online = &n
 	case "nickname":
-		ev.Nickname, r = str(v)
+		ev.Nickname, r = d.str(v)
 	case "text":
-		ev.Text, r = str(v)
+		ev.Text, r = d.str(v)
 	case "count":
 		ev.Count, r = integer(v, "a count")
 	case "gift":
-		ev.Gift, r = str(v)
+		ev.Gift, r = d.str(v)
 	case "value":
 		ev.Value, r = integer(v, "an integer number of minor units (分)")
 	case "sku":
-		ev.SKU, r = str(v)
+		ev.SKU, r = d.str(v)
 	case "order_id":
-		ev.OrderID, r = str(v)
+		ev.OrderID, r = d.str(v)
 	case "qty":
 		ev.Qty, r = integer(v, "an integer quantity")
 	case "amount":
 		ev.Amount, r = integer(v, "an integer number of minor units (分)")
 	case "status":
 		var s string
-		s, r = str(v)
+		s, r = d.str(v)
 		ev.Status = livedeck.OrderStatus(s)
 	case "channel":
-		ev.Channel, r = str(v)
+		ev.Channel, r = d.str(v)
 	case "campaign":
-		ev.Campaign, r = str(v)
+		ev.Campaign, r = d.str(v)
 	case "period":
-		ev.Period, r = timestamp(v)
+		ev.Period, r = d.timestamp(v)
 	}
 	return r
 }
 
-func str(v jsontext.Value) (string, string) {
+// str returns the string v holds, v being the value just read.
+func (d *decoder) str(v jsontext.Value) (string, string) {
 	if v[0] != '"' {
 		return "", "must be a string"
 	}
 	var s string
 	if bytes.IndexByte(v, '\\') < 0 {
-		s = string(v[1 : len(v)-1])
+		end := int(d.InputOffset())
+		if start := end - len(v); start >= 0 && end <= len(d.src) && d.src[start:end] == string(v) {
+			s = d.src[start+1 : end-1]
+		} else { // not where the decoder says: never expected, but a copy is always right
+			s = string(v[1 : len(v)-1])
+		}
 	} else {
 		b, err := jsontext.AppendUnquote(nil, v)
 		if err != nil {
@@ -264,9 +282,9 @@ func integer(v jsontext.Value, what string) (int64, string) {
 }
 
 // timestamp accepts RFC 3339 text or Unix milliseconds.
-func timestamp(v jsontext.Value) (int64, string) {
+func (d *decoder) timestamp(v jsontext.Value) (int64, string) {
 	if v[0] == '"' {
-		s, r := str(v)
+		s, r := d.str(v)
 		if r != "" {
 			return 0, r
 		}

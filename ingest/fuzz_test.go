@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
 	"testing"
@@ -10,8 +11,9 @@ import (
 
 // FuzzDecodeEvents feeds arbitrary bodies to the decoder. Whatever the
 // input, it must not panic, and when the body is accepted: every item is
-// either an event or a rejection (in order, each index once), and every
-// event encodes to JSON that decodes back to the same event.
+// either an event or a rejection (in order, each index once), every event
+// encodes to JSON that decodes back to the same event, and no event shares
+// memory with the body (the request's buffer is reused).
 func FuzzDecodeEvents(f *testing.F) {
 	for _, rt := range roundTrips {
 		f.Add([]byte("[" + rt.in + "]"))
@@ -19,8 +21,13 @@ func FuzzDecodeEvents(f *testing.F) {
 	f.Add([]byte(`{"id":"a","type":"like","ts":1732280000000}` + "\n" + `{"id":"a","type":"order","ts":"2024-11-22T20:00:00Z","amount":1.5}`))
 	f.Add([]byte(`[1,"x",null,{},[],{"id":"\u0000","type":"enter","ts":-1}]`))
 	f.Fuzz(func(t *testing.T, body []byte) {
+		orig := bytes.Clone(body)
 		var b batch
-		if err := decodeEvents(body, 100, &b); err != nil {
+		err := decodeEvents(body, 100, &b)
+		for i := range body {
+			body[i] = 'x'
+		}
+		if err != nil {
 			if c := livedeck.ErrorCode(err); c != livedeck.EINVALID && c != livedeck.ETOOLARGE {
 				t.Fatalf("error code %q: %v", c, err)
 			}
@@ -38,6 +45,10 @@ func FuzzDecodeEvents(f *testing.F) {
 				t.Fatalf("bad rejection %+v", r)
 			}
 			seen[r.Index] = true
+		}
+		var again batch
+		if err := decodeEvents(orig, 100, &again); err != nil || !reflect.DeepEqual(again.events, b.events) {
+			t.Fatalf("events changed when the body was overwritten (%v)", err)
 		}
 		for i := range b.events {
 			ev := &b.events[i]
