@@ -86,10 +86,20 @@ func logFreq(f uint) float64 {
 // of the characters after them.
 func (d *Dict) bestFrom(run string, pos []int, k int, routes []route) route {
 	best := route{logP: math.Inf(-1), end: -1}
-	s := d.all()
-	known := false // whether any word begins with character k
+	var s span
+	var c rune       // character k
+	indexed := false // whether bySecond holds the next characters
+	known := false   // whether any word begins with character k
 	for i := k; i < len(pos)-1; i++ {
-		if s = d.next(s, run[pos[i]:pos[i+1]]); s.empty() {
+		switch b := run[pos[i]:pos[i+1]]; {
+		case i == k:
+			s, c, indexed = d.first(b)
+		case i == k+1 && indexed:
+			s = d.second(c, s, b)
+		default:
+			s = d.next(s, b)
+		}
+		if s.empty() {
 			break
 		}
 		known = true

@@ -40,11 +40,24 @@ type Dict struct {
 	// character c, for the common Han characters: the first step of every
 	// walk, and the longest binary search, made one read.
 	byFirst []span32
-	hmm     *hmmModel // for runs of characters the dictionary leaves single
+	// bySecond[c-firstLo] is the span of seconds that holds the second
+	// characters of the words beginning with c, in order: the second step
+	// of a walk, the next longest search, made over a few contiguous
+	// entries instead of the words' offsets and bytes.
+	bySecond []span32
+	seconds  []second
+	hmm      *hmmModel // for runs of characters the dictionary leaves single
 }
 
 // span32 is a span of depth 0 in a pointer-free table.
 type span32 struct{ lo, hi uint32 }
+
+// second is a second character (its seqKey) and the span of the words
+// that begin with the first one and it.
+type second struct {
+	key   uint32
+	words span32
+}
 
 // The characters byFirst covers: CJK Unified Ideographs and Extension A.
 const firstLo, firstHi = 0x3400, 0xA000
@@ -140,19 +153,128 @@ func Parse(data string) (*Dict, error) {
 		}
 		prev = off
 	}
+	d.index()
+	return d, nil
+}
+
+// index builds byFirst and bySecond.
+func (d *Dict) index() {
 	d.byFirst = make([]span32, firstHi-firstLo)
-	for i := range n {
-		c, _ := utf8.DecodeRuneInString(d.key(i))
-		if c < firstLo || c >= firstHi {
-			continue
+	d.bySecond = make([]span32, firstHi-firstLo)
+	// Each word in turn, with its first character if byFirst covers it,
+	// and the key of its second if it has one.
+	each := func(f func(i int, c rune, key uint32, more bool)) {
+		for i := range d.n {
+			k := d.key(i)
+			if c, size := utf8.DecodeRuneInString(k); c >= firstLo && c < firstHi {
+				if size == len(k) {
+					f(i, c, 0, false)
+				} else {
+					f(i, c, seqKey(k[size:]), true)
+				}
+			}
 		}
+	}
+	// Words sort by their first character, then by their second (the
+	// character alone first): a group of seconds starts wherever either
+	// changes.
+	groups, prevC, prevKey := 0, rune(-1), uint32(0)
+	each(func(_ int, c rune, key uint32, more bool) {
+		if more && (c != prevC || key != prevKey) {
+			groups++
+		}
+		prevC, prevKey = c, key
+		if !more {
+			prevC = -1
+		}
+	})
+	d.seconds = make([]second, 0, groups)
+	each(func(i int, c rune, key uint32, more bool) {
 		if f := &d.byFirst[c-firstLo]; f.hi == 0 {
 			*f = span32{uint32(i), uint32(i + 1)}
 		} else {
 			f.hi = uint32(i + 1)
 		}
+		if !more {
+			return
+		}
+		sec := &d.bySecond[c-firstLo]
+		if sec.hi > sec.lo && d.seconds[sec.hi-1].key == key {
+			d.seconds[sec.hi-1].words.hi = uint32(i + 1)
+			return
+		}
+		if sec.hi == sec.lo {
+			*sec = span32{uint32(len(d.seconds)), uint32(len(d.seconds))}
+		}
+		d.seconds = append(d.seconds, second{key, span32{uint32(i), uint32(i + 1)}})
+		sec.hi++
+	})
+}
+
+// seqKey packs the bytes of the first character of s, as many as a UTF-8
+// sequence with its first byte has (or fewer, if s ends), into a number
+// that orders as the bytes do: as the words are sorted, whether they are
+// valid UTF-8 or not. A character b that is a whole sequence has seqKey(b)
+// equal to that of exactly the strings that begin with it (a sequence of
+// several bytes has no zero bytes for a shorter one's padding to match).
+func seqKey(s string) uint32 {
+	n := min(seqLen(s[0]), len(s))
+	var k uint32
+	for i := range 4 {
+		k <<= 8
+		if i < n {
+			k |= uint32(s[i])
+		}
 	}
-	return d, nil
+	return k
+}
+
+// seqLen is the length of the UTF-8 sequence that begins with byte b, or 1
+// if none can.
+func seqLen(b byte) int {
+	switch {
+	case b >= 0xF0 && b < 0xF8:
+		return 4
+	case b >= 0xE0 && b < 0xF0:
+		return 3
+	case b >= 0xC0 && b < 0xE0:
+		return 2
+	}
+	return 1
+}
+
+// first is the span of the words that begin with the character b, b's
+// character, and whether bySecond holds their second characters.
+func (d *Dict) first(b string) (span, rune, bool) {
+	if c, size := utf8.DecodeRuneInString(b); size == len(b) && c >= firstLo && c < firstHi {
+		f := d.byFirst[c-firstLo]
+		return span{int(f.lo), int(f.hi), len(b)}, c, d.bySecond != nil
+	}
+	return d.next(d.all(), b), 0, false
+}
+
+// second narrows s, the span first returned for the character c, to the
+// words whose next character is b.
+func (d *Dict) second(c rune, s span, b string) span {
+	if len(b) == 0 || seqLen(b[0]) != len(b) {
+		return d.next(s, b)
+	}
+	key := seqKey(b)
+	sec := d.bySecond[c-firstLo]
+	lo, hi := int(sec.lo), int(sec.hi)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if d.seconds[m].key < key {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo == int(sec.hi) || d.seconds[lo].key != key {
+		return span{depth: s.depth + len(b)}
+	}
+	w := d.seconds[lo].words
+	return span{int(w.lo), int(w.hi), s.depth + len(b)}
 }
 
 // Len returns the number of words.

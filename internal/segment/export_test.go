@@ -90,3 +90,14 @@ func HMMCut(run string) []string {
 
 // HMMPrev returns the states each state may follow, and the states' names.
 func HMMPrev() ([4][2]int, [4]byte) { return prevStates, stateByte }
+
+// WithoutSecondIndex returns a copy of d that walks its words without
+// bySecond.
+func (d *Dict) WithoutSecondIndex() *Dict {
+	c := *d
+	c.bySecond = nil
+	return &c
+}
+
+// SecondKey is seqKey.
+func SecondKey(s string) uint32 { return seqKey(s) }
