@@ -35,7 +35,7 @@ type Route struct {
 func (s *Service) Resolve(ctx context.Context, room, source, format string) (r Route, ok bool, err error) {
 	var sv *Saved
 	if source != "" && livedeck.ValidID(source) && livedeck.ValidID(room) {
-		if sv, _, err = s.Load(ctx, room, source); err != nil {
+		if sv, err = s.loadRoute(ctx, room, source); err != nil {
 			return r, false, err
 		}
 	}

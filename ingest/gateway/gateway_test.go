@@ -173,3 +173,61 @@ func TestDeleteSeenSource(t *testing.T) {
 		t.Fatalf("second delete: %v", err)
 	}
 }
+
+// TestRouteCache: routing reuses a source's connector for routeTTL. A change
+// made on this instance is seen at once; one made on another instance
+// within the TTL, and no sooner than the TTL ends.
+func TestRouteCache(t *testing.T) {
+	here := newTestService(t)
+	there := New(here.rdb, here.ingest, prometheus.NewRegistry(), Config{})
+	ctx := context.Background()
+	now := time.UnixMilli(1_767_225_600_000)
+	here.now = func() time.Time { return now }
+	route := func(s *Service) string {
+		t.Helper()
+		r, ok, err := s.Resolve(ctx, "r1", "shop", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			return "none"
+		}
+		return r.Settings.Format
+	}
+	if got := route(here); got != "none" { // cached: no connector
+		t.Fatalf("before any connector: %s", got)
+	}
+	for _, step := range []struct {
+		by     *Service
+		format string
+	}{{here, "shopify"}, {there, "mapping"}} {
+		req := PutRequest{Settings: connector.Settings{Format: step.format}}
+		if step.format == connector.FormatMapping {
+			req = likes("msg.n")
+		}
+		if _, err := step.by.Put(ctx, "r1", "shop", req, "t"); err != nil {
+			t.Fatal(err)
+		}
+		if step.by == here {
+			if got := route(here); got != step.format {
+				t.Fatalf("after a change here: %s, want %s at once", got, step.format)
+			}
+			continue
+		}
+		prev := route(here)
+		now = now.Add(routeTTL - time.Millisecond)
+		if got := route(here); got != prev {
+			t.Fatalf("within the TTL of a change elsewhere: %s, want the cached %s", got, prev)
+		}
+		now = now.Add(time.Millisecond)
+		if got := route(here); got != step.format {
+			t.Fatalf("at the TTL: %s, want %s", got, step.format)
+		}
+	}
+	if err := here.Delete(ctx, "r1", "shop"); err != nil {
+		t.Fatal(err)
+	}
+	if got := route(here); got != "none" {
+		t.Fatalf("after deleting here: %s, want none at once", got)
+	}
+}

@@ -40,6 +40,7 @@ type Service struct {
 	cfg    Config
 	m      *Metrics
 	now    func() time.Time
+	routes routeCache
 }
 
 // New builds the gateway over the ingest service; reg receives its metrics.
