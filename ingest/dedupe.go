@@ -14,8 +14,9 @@ const bucketWidth = 24 * time.Hour
 // buckets is how events are deduplicated: each room has a Redis set per
 // day (ld:{room}:dedupe:<day start, Unix s>) holding the dedupe key of every
 // event first seen that day. An event is a duplicate if its key is in the
-// current set or in one of the n-1 before it, and the current set expires
-// when it stops being consulted, n days after it starts.
+// current set or in one of the n-1 before it. A set stops being consulted
+// n days after it starts; the first write after that unlinks it (freed in
+// the background), and it expires a day later if no write comes.
 //
 // With n = 1 + ⌈window/width⌉, an id first seen at time t lands in the
 // bucket starting at s, t - width < s ≤ t, which is consulted until

@@ -19,7 +19,8 @@ import (
 // windows and for an id first seen at the start, middle and end of a
 // bucket, that the id is a duplicate across the next bucket boundary and
 // for the whole window, and new again once its bucket stops being
-// consulted, which is also when Redis expires that bucket.
+// consulted, when the write unlinks that bucket (it would expire a day
+// later).
 func TestDedupeWindow(t *testing.T) {
 	rdb := open(t, redistest.Start(t).URL())
 	ctx := context.Background()
@@ -62,7 +63,14 @@ func TestDedupeWindow(t *testing.T) {
 				{forget - 1, 0},
 				{forget, 1},
 			}
+			bucket := redisx.Room(room).Dedupe(base)
 			for _, st := range steps {
+				if st.at == forget {
+					exp, err := rdb.ExpireTime(ctx, bucket).Result()
+					if err != nil || int64(exp/time.Second) != forget+day {
+						t.Errorf("window %s: bucket expires at %v (%v), want %d", c.window, exp, err, forget+day)
+					}
+				}
 				s.w.clock = func() time.Time { return time.Unix(st.at, 0) }
 				res, err := s.Ingest(ctx, room, "", likes("x"))
 				if err != nil {
@@ -73,10 +81,46 @@ func TestDedupeWindow(t *testing.T) {
 						c.window, off, st.at-first, res, st.accepted)
 				}
 			}
-			exp, err := rdb.ExpireTime(ctx, redisx.Room(room).Dedupe(base)).Result()
-			if err != nil || int64(exp/time.Second) != forget {
-				t.Errorf("window %s: bucket expires at %v (%v), want %d", c.window, exp, err, forget)
+			if n, err := rdb.Exists(ctx, bucket).Result(); err != nil || n != 0 {
+				t.Errorf("window %s: bucket out of the window still there (%v)", c.window, err)
 			}
+		}
+	}
+}
+
+// TestDedupeUnlinkMixedWindows: while instances run with different
+// windows (a rolling change of --dedupe-window), a writer with the shorter
+// window does not unlink a bucket the longer window still consults.
+func TestDedupeUnlinkMixedWindows(t *testing.T) {
+	rdb := open(t, redistest.Start(t).URL())
+	ctx := context.Background()
+	day := int64(bucketWidth / time.Second)
+	base := time.Now().Unix()/day*day + day                           // tomorrow: nothing expires during the test
+	long := newService(t, rdb, Config{DedupeWindow: 72 * time.Hour})  // 4 buckets
+	short := newService(t, rdb, Config{DedupeWindow: 48 * time.Hour}) // 3 buckets
+	createRoom(t, long, "mixed")
+	bucket := redisx.Room("mixed").Dedupe(base)
+	steps := []struct {
+		s        *Service
+		at       int64
+		id       string
+		accepted int
+		kept     bool // the first bucket still there after the write
+	}{
+		{long, base, "x", 1, true},
+		{short, base + 3*day, "y", 1, true}, // out of short's window, not of long's
+		{long, base + 3*day, "x", 0, true},
+		{short, base + 4*day, "z", 1, true}, // short unlinks only the bucket just out of its window
+		{long, base + 4*day, "x", 1, false}, // out of both windows
+	}
+	for i, st := range steps {
+		st.s.w.clock = func() time.Time { return time.Unix(st.at, 0) }
+		res, err := st.s.Ingest(ctx, "mixed", "", likes(st.id))
+		if err != nil || res.Accepted != st.accepted {
+			t.Fatalf("step %d: %+v %v, want %d accepted", i, res, err, st.accepted)
+		}
+		if n, err := rdb.Exists(ctx, bucket).Result(); err != nil || (n == 1) != st.kept {
+			t.Errorf("step %d: first bucket exists %d (%v), want %v", i, n, err, st.kept)
 		}
 	}
 }

@@ -45,6 +45,12 @@ import (
 // period) gets an 'R' after the reply: the caller takes it out of
 // redisx.RestingKey so an instance processes it again.
 //
+// A bucket expires a width after it stops being consulted (by the writer
+// that consulted it longest), and the first call that writes after it
+// stops being consulted unlinks it: Redis frees it in the background,
+// where an expiry frees it at once, which for a set of millions of members
+// stalls Redis for seconds.
+//
 // The cap on the stream counts events. Version 1 entries are trimmed with
 // MAXLEN, which counts entries, one event each. Packed entries are trimmed
 // by id: KEYS[5], a sorted set, holds '=' scored with the events ever
@@ -155,9 +161,15 @@ end
 local keys = {}
 for j, i in ipairs(new) do keys[j] = ids[i] end
 redis.call('SADD', KEYS[cur], unpack(keys))
-local expire = start + n * width
+local expire = start + (n + 1) * width
 if redis.call('EXPIRETIME', KEYS[cur]) < expire then
   redis.call('EXPIREAT', KEYS[cur], expire)
+end
+if cur - n >= 6 then -- the bucket just out of the window: free it in the background
+  local old = redis.call('EXPIRETIME', KEYS[cur - n])
+  if old > 0 and now >= old - width then
+    redis.call('UNLINK', KEYS[cur - n])
+  end
 end
 local evs
 if #new < m or m > pack then
