@@ -34,11 +34,10 @@ type classRule struct {
 // segmentation uses gse's algorithm over a compact dictionary
 // (internal/segment), so keywords are words rather than single characters.
 type Text struct {
-	order []string
-	rules map[string]classRule
-	stop  map[string]bool
-	words *lru.Cache[string, []string] // recent comments' words
-	dict  *dictionary                  // the segmenter, once loaded
+	classes []classMatcher // the rules, in the order they are applied
+	stop    map[string]bool
+	words   *lru.Cache[string, []string] // recent comments' words
+	dict    *dictionary                  // the segmenter, once loaded
 }
 
 // Live-room comments repeat a lot ("1", "想要", "上链接" from hundreds of
@@ -107,33 +106,99 @@ func LoadText(path string) (*Text, error) {
 	if err != nil {
 		return nil, fmt.Errorf("classifier: word cache: %w", err)
 	}
-	t := &Text{order: []string{livedeck.ClassAbuse, livedeck.ClassIntent, livedeck.ClassQuestion}, rules: map[string]classRule{}, stop: stopWords(), words: cache,
-		dict: sharedDict}
-	for name, r := range rules {
-		for i := range r.Exact {
-			r.Exact[i] = strings.ToLower(strings.TrimSpace(r.Exact[i]))
+	t := &Text{stop: stopWords(), words: cache, dict: sharedDict}
+	for _, name := range []string{livedeck.ClassAbuse, livedeck.ClassIntent, livedeck.ClassQuestion} {
+		r := rules[name]
+		m := classMatcher{name: name}
+		for _, e := range r.Exact {
+			m.exact = append(m.exact, strings.ToLower(strings.TrimSpace(e)))
 		}
-		for i := range r.Contains {
-			r.Contains[i] = strings.ToLower(r.Contains[i])
+		for _, c := range r.Contains {
+			if c != "" {
+				m.contains = append(m.contains, newKeyword(strings.ToLower(c)))
+			}
 		}
-		t.rules[name] = r
+		t.classes = append(t.classes, m)
 	}
 	return t, nil
 }
 
-// Classify returns the comment's class, or "".
+// classMatcher is a class's rule as Classify applies it.
+type classMatcher struct {
+	name     string
+	exact    []string
+	contains []keyword
+}
+
+// keyword is a non-empty "contains" entry and the byte pairs (pairBit) a
+// text must have to contain it: its first, middle and last.
+type keyword struct {
+	text  string
+	pairs [3]uint
+}
+
+func newKeyword(k string) keyword {
+	kw := keyword{text: k}
+	if len(k) >= 2 {
+		for i, at := range [3]int{0, (len(k) - 2) / 2, len(k) - 2} {
+			kw.pairs[i] = pairBit(k[at], k[at+1])
+		}
+	}
+	return kw
+}
+
+// textBytes are the bytes of a text and its adjacent pairs of bytes, the
+// pairs hashed into 1024 bits: a keyword whose pairs (or, alone, whose
+// byte) are not all there is not in the text. Most keywords are not in a
+// comment, and this rules them out for a bit test each instead of a
+// search of the text each.
+type textBytes struct {
+	bytes [4]uint64
+	pairs [16]uint64
+}
+
+func pairBit(x, y byte) uint { return (uint(x)<<8 | uint(y)) * 0x9E3779B1 >> 16 & 1023 }
+
+func (tb *textBytes) fill(s string) {
+	for i := 0; i < len(s); i++ {
+		tb.bytes[s[i]>>6] |= 1 << (s[i] & 63)
+		if i+1 < len(s) {
+			b := pairBit(s[i], s[i+1])
+			tb.pairs[b>>6] |= 1 << (b & 63)
+		}
+	}
+}
+
+// mayContain reports whether the text may contain k.
+func (tb *textBytes) mayContain(k *keyword) bool {
+	if len(k.text) == 1 {
+		return tb.bytes[k.text[0]>>6]&(1<<(k.text[0]&63)) != 0
+	}
+	for _, b := range k.pairs {
+		if tb.pairs[b>>6]&(1<<(b&63)) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// Classify returns the comment's class, or "": the first class, in order,
+// with an entry the trimmed, lower-cased comment equals ("exact") or
+// contains ("contains").
 func (t *Text) Classify(text string) string {
 	low := strings.ToLower(strings.TrimSpace(text))
-	for _, name := range t.order {
-		r := t.rules[name]
-		for _, e := range r.Exact {
+	var tb textBytes
+	tb.fill(low)
+	for i := range t.classes {
+		m := &t.classes[i]
+		for _, e := range m.exact {
 			if low == e {
-				return name
+				return m.name
 			}
 		}
-		for _, c := range r.Contains {
-			if c != "" && strings.Contains(low, c) {
-				return name
+		for j := range m.contains {
+			if k := &m.contains[j]; tb.mayContain(k) && strings.Contains(low, k.text) {
+				return m.name
 			}
 		}
 	}

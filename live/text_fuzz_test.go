@@ -10,10 +10,11 @@ import (
 )
 
 // FuzzCommentText classifies and segments hostile comments: the class is
-// one of the known ones and ignores surrounding space; markup and links
-// are gone from the plain text; every word is lower case, worth counting,
-// not a stop word, made of letters and digits only, and found in the
-// plain text; the cached and uncached words agree.
+// one of the known ones, the one a plain search finds, and ignores
+// surrounding space; markup and links are gone from the plain text; every
+// word is lower case, worth counting, not a stop word, made of letters and
+// digits only, and found in the plain text; the cached and uncached words
+// agree.
 // Seeds: testdata/fuzz/FuzzCommentText.
 func FuzzCommentText(f *testing.F) {
 	text, err := LoadText("")
@@ -26,10 +27,14 @@ func FuzzCommentText(f *testing.F) {
 		f.Fatal("segmenter not loaded")
 	}
 	classes := []string{"", livedeck.ClassAbuse, livedeck.ClassIntent, livedeck.ClassQuestion}
+	naive := naiveClassifier(f)
 	f.Fuzz(func(t *testing.T, s string) {
 		c := text.Classify(s)
 		if !slices.Contains(classes, c) {
 			t.Fatalf("class %q", c)
+		}
+		if want := naive(s); c != want {
+			t.Fatalf("class %q; a plain search finds %q", c, want)
 		}
 		if c2 := text.Classify(" \t" + s + "\n"); c2 != c {
 			t.Fatalf("class %q, with spaces around %q", c, c2)

@@ -2,11 +2,15 @@ package live
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
 	"unicode"
 
+	"go.yaml.in/yaml/v3"
+
+	"github.com/livedeck/livedeck"
 	"github.com/livedeck/livedeck/internal/segment"
 	"github.com/livedeck/livedeck/internal/segment/segmenttest"
 )
@@ -182,21 +186,26 @@ func benchIngestComments(n int) []string {
 	return out
 }
 
-// BenchmarkWordsMix measures Words over comment mixes, one comment per op:
-// the bench's (half unique), and a simulated show's (few distinct
-// comments, as a room repeats them).
-func BenchmarkWordsMix(b *testing.B) {
+// BenchmarkTextMix measures Words and Classify over comment mixes, one
+// comment per op: the bench's (half unique), and a simulated show's (few
+// distinct comments, as a room repeats them).
+func BenchmarkTextMix(b *testing.B) {
 	text, _ := LoadText("")
 	text.Warm()
-	for _, tc := range []struct {
-		name     string
-		comments []string
-	}{{"bench-ingest", benchIngestComments(1 << 16)}, {"sim-show", commentCorpus(b, 0)}} {
-		b.Run(tc.name, func(b *testing.B) {
-			for i := 0; b.Loop(); i++ {
-				text.Words(tc.comments[i%len(tc.comments)])
-			}
-		})
+	for _, op := range []struct {
+		name string
+		f    func(string)
+	}{{"words", func(c string) { text.Words(c) }}, {"classify", func(c string) { text.Classify(c) }}} {
+		for _, mix := range []struct {
+			name     string
+			comments []string
+		}{{"bench-ingest", benchIngestComments(1 << 16)}, {"sim-show", commentCorpus(b, 0)}} {
+			b.Run(op.name+"/"+mix.name, func(b *testing.B) {
+				for i := 0; b.Loop(); i++ {
+					op.f(mix.comments[i%len(mix.comments)])
+				}
+			})
+		}
 	}
 }
 
@@ -234,6 +243,62 @@ func TestHanWords(t *testing.T) {
 	for _, w := range words {
 		if got, want := worthCountingHan(w), worthCounting(w); got != want {
 			t.Errorf("worthCountingHan(%q) = %v, worthCounting %v", w, got, want)
+		}
+	}
+}
+
+// naiveClassifier is Classify as a plain search of the comment for every
+// entry of the built-in lists.
+func naiveClassifier(t testing.TB) func(string) string {
+	var rules map[string]classRule
+	if err := yaml.Unmarshal(defaultClassifier, &rules); err != nil {
+		t.Fatal(err)
+	}
+	return func(text string) string {
+		low := strings.ToLower(strings.TrimSpace(text))
+		for _, name := range []string{livedeck.ClassAbuse, livedeck.ClassIntent, livedeck.ClassQuestion} {
+			for _, e := range rules[name].Exact {
+				if low == strings.ToLower(strings.TrimSpace(e)) {
+					return name
+				}
+			}
+			for _, c := range rules[name].Contains {
+				if c != "" && strings.Contains(low, strings.ToLower(c)) {
+					return name
+				}
+			}
+		}
+		return ""
+	}
+}
+
+// TestClassifySameAsSearch classifies thousands of comments, and comments
+// made of keywords' pieces, as a plain search of every entry does.
+func TestClassifySameAsSearch(t *testing.T) {
+	text, err := LoadText("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	naive := naiveClassifier(t)
+	comments := commentCorpus(t, 3000)
+	var pieces []string
+	for _, m := range text.classes {
+		for _, k := range m.contains {
+			pieces = append(pieces, k.text, k.text[:len(k.text)/2], k.text[len(k.text)/2:], strings.ToUpper(k.text))
+		}
+		pieces = append(pieces, m.exact...)
+	}
+	rng := rand.New(rand.NewPCG(5, 7))
+	for range 20000 {
+		var b strings.Builder
+		for range 1 + rng.IntN(4) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		comments = append(comments, b.String())
+	}
+	for _, c := range comments {
+		if got, want := text.Classify(c), naive(c); got != want {
+			t.Errorf("Classify(%q) = %q; a plain search finds %q", c, got, want)
 		}
 	}
 }
