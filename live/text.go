@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"log/slog"
 	"os"
 	"strings"
@@ -13,7 +14,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	lru "github.com/hashicorp/golang-lru/v2"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/livedeck/livedeck"
@@ -36,18 +36,50 @@ type classRule struct {
 type Text struct {
 	classes []classMatcher // the rules, in the order they are applied
 	stop    map[string]bool
-	words   *lru.Cache[string, []string] // recent comments' words
-	dict    *dictionary                  // the segmenter, once loaded
+	words   *wordCache  // recent comments' words
+	dict    *dictionary // the segmenter, once loaded
 }
 
 // Live-room comments repeat a lot ("1", "想要", "上链接" from hundreds of
-// viewers), and segmenting one costs several microseconds, so the words of
-// recent short comments are kept. golang-lru bounds the memory and is safe
-// for the room runners sharing one Text.
+// viewers), so the words of recent short comments are kept.
 const (
-	wordCacheSize = 8192
-	wordCacheText = 128 // bytes: longer comments rarely repeat
+	wordCacheSize = 8192 // a power of 2
+	wordCacheText = 128  // bytes: longer comments rarely repeat
 )
+
+// wordCache keeps comments' words in a slot per hash of the comment, the
+// newest comment taking the slot over: a look-up is a hash, an atomic load
+// and a comparison, with no lock for the room runners sharing one Text to
+// wait on and no list to reorder, so the unique comments, which only miss,
+// cost little. A comment many viewers send is seldom pushed out (by the
+// one unique comment in wordCacheSize that lands in its slot) and comes
+// back when next sent.
+type wordCache struct {
+	seed  maphash.Seed
+	slots [wordCacheSize]atomic.Pointer[cachedWords]
+}
+
+type cachedWords struct {
+	text  string
+	words []string
+}
+
+func newWordCache() *wordCache { return &wordCache{seed: maphash.MakeSeed()} }
+
+func (c *wordCache) slot(text string) *atomic.Pointer[cachedWords] {
+	return &c.slots[maphash.String(c.seed, text)&(wordCacheSize-1)]
+}
+
+func (c *wordCache) get(text string) ([]string, bool) {
+	if e := c.slot(text).Load(); e != nil && e.text == text {
+		return e.words, true
+	}
+	return nil, false
+}
+
+func (c *wordCache) add(text string, words []string) {
+	c.slot(text).Store(&cachedWords{text, words})
+}
 
 // dictionary is a segmenter loaded once, on first need, in the
 // background: Words counts nothing until it is ready, and Ready waits.
@@ -102,11 +134,7 @@ func LoadText(path string) (*Text, error) {
 			return nil, fmt.Errorf("classifier %s: unknown class %q (want abuse, intent, question)", path, name)
 		}
 	}
-	cache, err := lru.New[string, []string](wordCacheSize)
-	if err != nil {
-		return nil, fmt.Errorf("classifier: word cache: %w", err)
-	}
-	t := &Text{stop: stopWords(), words: cache, dict: sharedDict}
+	t := &Text{stop: stopWords(), words: newWordCache(), dict: sharedDict}
 	for _, name := range []string{livedeck.ClassAbuse, livedeck.ClassIntent, livedeck.ClassQuestion} {
 		r := rules[name]
 		m := classMatcher{name: name}
@@ -244,11 +272,11 @@ func (t *Text) Words(text string) []string {
 	if len(text) > wordCacheText {
 		return t.segment(seg, plainText(text))
 	}
-	if w, ok := t.words.Get(text); ok {
+	if w, ok := t.words.get(text); ok {
 		return w
 	}
 	w := t.segment(seg, plainText(text))
-	t.words.Add(text, w)
+	t.words.add(text, w)
 	return w
 }
 

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"unicode"
 
@@ -105,11 +106,36 @@ func TestWordsCached(t *testing.T) {
 			}
 		}
 	}
-	if text.words.Contains(long) {
+	if _, ok := text.words.get(long); ok {
 		t.Errorf("a %d-byte comment was kept; only up to %d bytes should be", len(long), wordCacheText)
 	}
-	if !text.words.Contains("想要") {
+	if _, ok := text.words.get("想要"); !ok {
 		t.Error("a short comment's words were not kept")
+	}
+}
+
+// TestWordCache checks that the cache answers a comment only with its own
+// words, from any number of goroutines: a comment that lost its slot to
+// another is a miss, not the other's words.
+func TestWordCache(t *testing.T) {
+	c := newWordCache()
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 3 * wordCacheSize {
+				text := fmt.Sprint(i % (2 * wordCacheSize))
+				if w, ok := c.get(text); ok && (len(w) != 1 || w[0] != text) {
+					t.Errorf("goroutine %d: words of %q are %q", g, text, w)
+					return
+				}
+				c.add(text, []string{text})
+			}
+		})
+	}
+	wg.Wait()
+	c.add("想要", []string{"想要"})
+	if w, ok := c.get("想要"); !ok || !slices.Equal(w, []string{"想要"}) {
+		t.Errorf("get after add = %q, %v", w, ok)
 	}
 }
 
