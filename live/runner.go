@@ -38,6 +38,7 @@ type runner struct {
 
 	cursor      string // newest stream id folded: the next read starts after it
 	perEntry    int    // events per stream entry in the last read: packed entries hold many
+	behind      uint   // reads in a row that came back full, up to maxBehindShift: each doubles the next read
 	unsaved     int    // stream entries folded since the last checkpoint
 	lastCkpt    time.Time
 	lastPub     time.Time
@@ -166,6 +167,10 @@ func publishedSeq(ctx context.Context, rdb redis.UniversalClient, keys redisx.Ke
 // the segmenter.
 const maxLateWords = 20_000
 
+// maxBehindShift caps how far a room that is behind grows its reads: at
+// most 2^3 × BatchSize events at once.
+const maxBehindShift = 3
+
 func (r *runner) step(ctx context.Context) error {
 	cfg := &r.p.cfg
 	if len(r.state.c.Late) >= maxLateWords {
@@ -184,6 +189,11 @@ func (r *runner) step(ctx context.Context) error {
 	}
 	readStart := time.Now()
 	count := max(1, cfg.BatchSize/int64(max(1, r.perEntry))) // BatchSize counts events, COUNT entries
+	// Behind (the last read came back full), read more at once: a step's
+	// round trips (read, orders, publish) then wait on fewer events each,
+	// and the room catches up sooner. Snapshots go out per step, so this
+	// only spaces them while the room is behind anyway.
+	count <<= r.behind
 	res, err := r.p.blocking.XRead(ctx, &redis.XReadArgs{
 		Streams: []string{r.keys.Events(), r.cursor}, Count: count, Block: block,
 	}).Result()
@@ -215,6 +225,9 @@ func (r *runner) step(ctx context.Context) error {
 	}
 	if len(res) == 0 || int64(len(res[0].Messages)) < count {
 		r.caughtUp.Store(readStart.UnixNano()) // everything written before the read is folded
+		r.behind = 0
+	} else if r.behind < maxBehindShift {
+		r.behind++
 	}
 	now := time.Now()
 	switch {

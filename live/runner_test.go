@@ -3,7 +3,12 @@ package live
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/livedeck/livedeck"
 	"github.com/livedeck/livedeck/internal/redistest"
@@ -61,5 +66,35 @@ func TestLegacyGroupRemoved(t *testing.T) {
 	}
 	if len(groups) != 0 {
 		t.Errorf("consumer groups left on the stream: %+v", groups)
+	}
+}
+
+// TestReadsGrowWhileBehind: a room found far behind is read in growing
+// reads — 2,000 events, then 4,000, 8,000, 16,000 — not 15 reads of
+// 2,000, and every event is folded once.
+func TestReadsGrowWhileBehind(t *testing.T) {
+	rs := redistest.Start(t)
+	rdb := rs.Client(t)
+	newRoom(t, rdb, "behind")
+	evs := make([]livedeck.Event, 30_000)
+	for i := range evs {
+		evs[i] = livedeck.Event{ID: fmt.Sprint("l", i), Type: livedeck.EventLike, TS: base + int64(i), UserID: "u", Count: 1}
+	}
+	// One event per entry: a read's count of entries is its count of events.
+	pipe := rdb.Pipeline()
+	for i := range evs {
+		b, _ := json.Marshal(&evs[i])
+		pipe.XAdd(context.Background(), &redis.XAddArgs{Stream: redisx.Room("behind").Events(), Values: []any{"e", b}})
+	}
+	if _, err := pipe.Exec(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	p, _, _ := startProcessorWith(t, rs.URL(), Config{Instance: "a", Now: fixedClock}, prometheus.NewRegistry(), nil)
+	snap := waitSnapshot(t, rdb, "behind", 30_000)
+	if snap.Seq != 30_000 || snap.Likes != 30_000 {
+		t.Fatalf("folded %d events, %d likes; want 30000 each", snap.Seq, snap.Likes)
+	}
+	if n := testutil.ToFloat64(p.m.batches); n != 4 {
+		t.Errorf("%v reads folded, want 4 (2,000 + 4,000 + 8,000 + 16,000 events)", n)
 	}
 }
