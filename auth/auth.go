@@ -21,6 +21,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/livedeck/livedeck"
+	"github.com/livedeck/livedeck/internal/ttlcache"
 )
 
 // Config tunes authentication. Zero values take the defaults noted.
@@ -158,9 +159,9 @@ type Service struct {
 	dummyHash   []byte // compared against for unknown users, so timing tells nothing
 
 	// Lookups reused for Config.LookupTTL (cache.go).
-	tokens   *ttlCache[[32]byte, Token]       // by SHA-256 of the secret
-	sessions *ttlCache[[32]byte, sessionUser] // by SHA-256 of the cookie
-	secrets  *ttlCache[roomSource, webhookSecret]
+	tokens   *ttlcache.Cache[[32]byte, Token]       // by SHA-256 of the secret
+	sessions *ttlcache.Cache[[32]byte, sessionUser] // by SHA-256 of the cookie
+	secrets  *ttlcache.Cache[roomSource, webhookSecret]
 }
 
 // New builds the service. reg may be nil.
@@ -178,9 +179,9 @@ func New(rdb redis.UniversalClient, cfg Config, reg prometheus.Registerer) (*Ser
 		rdb: rdb, cfg: cfg, limiter: limiter, blocks: newBlockLimiter(limiter, cfg.Limits.Block),
 		conns: NewConnLimiter(cfg.MaxConnsPerUser), m: NewMetrics(reg), now: time.Now, dummyHash: dummy,
 		proxies:  parsePrefixes(cfg.TrustedProxies),
-		tokens:   newTTLCache[[32]byte, Token](cfg.LookupTTL, lookupCacheMax),
-		sessions: newTTLCache[[32]byte, sessionUser](cfg.LookupTTL, lookupCacheMax),
-		secrets:  newTTLCache[roomSource, webhookSecret](cfg.LookupTTL, lookupCacheMax),
+		tokens:   ttlcache.New[[32]byte, Token](cfg.LookupTTL, lookupCacheMax),
+		sessions: ttlcache.New[[32]byte, sessionUser](cfg.LookupTTL, lookupCacheMax),
+		secrets:  ttlcache.New[roomSource, webhookSecret](cfg.LookupTTL, lookupCacheMax),
 	}
 	if cfg.AdminToken != "" {
 		s.adminHash = sha256.Sum256([]byte(cfg.AdminToken))

@@ -129,7 +129,7 @@ type sessionUser struct {
 // Config.LookupTTL; refusals are never remembered.
 func (s *Service) sessionUser(ctx context.Context, cookie string) (sessionUser, error) {
 	sum := sha256.Sum256([]byte(cookie))
-	return s.sessions.lookup(sum, s.now(), func() (sessionUser, error) {
+	return s.sessions.Lookup(sum, s.now(), func() (sessionUser, error) {
 		return s.readSessionUser(ctx, redisx.AuthSession(hex.EncodeToString(sum[:])))
 	})
 }
@@ -161,7 +161,7 @@ func (s *Service) readSessionUser(ctx context.Context, key string) (sessionUser,
 // forgetUserSessions drops a changed user's sessions from this instance's
 // cache, after the change is stored, so they see it at once here.
 func (s *Service) forgetUserSessions(name string) {
-	s.sessions.dropIf(func(_ [32]byte, su sessionUser) bool { return su.user.Name == name })
+	s.sessions.DropIf(func(_ [32]byte, su sessionUser) bool { return su.user.Name == name })
 }
 
 // Logout ends a session.
@@ -173,7 +173,7 @@ func (s *Service) Logout(ctx context.Context, p *Principal) error {
 	if err := s.rdb.Del(ctx, redisx.AuthSession(hex.EncodeToString(sum[:]))).Err(); err != nil {
 		return unavailable("logout", err)
 	}
-	s.sessions.drop(sum)
+	s.sessions.Drop(sum)
 	s.Audit(ctx, p, Entry{Action: "logout", Target: p.ID})
 	return nil
 }

@@ -221,7 +221,7 @@ func (s *Service) forgetToken(hash string) {
 	var sum [32]byte
 	if b, err := hex.DecodeString(hash); err == nil && len(b) == len(sum) {
 		copy(sum[:], b)
-		s.tokens.drop(sum)
+		s.tokens.Drop(sum)
 	}
 }
 
@@ -251,7 +251,7 @@ var errUnknownToken = livedeck.Errorf(livedeck.EUNAUTHORIZED, "", "unknown or re
 // token created on another instance works at once.
 func (s *Service) tokenBySecret(ctx context.Context, secret string) (Token, error) {
 	sum := sha256.Sum256([]byte(secret))
-	return s.tokens.lookup(sum, s.now(), func() (Token, error) {
+	return s.tokens.Lookup(sum, s.now(), func() (Token, error) {
 		t, ok, err := s.tokenByHash(ctx, hex.EncodeToString(sum[:]))
 		if err == nil && !ok {
 			err = errUnknownToken

@@ -81,7 +81,7 @@ func (s *Service) WebhookSecret(ctx context.Context, room, source string) (secre
 		// cached, so the cache holds short keys.
 		ws, err = read()
 	} else {
-		ws, err = s.secrets.lookup(roomSource{room: room, source: source}, s.now(), read)
+		ws, err = s.secrets.Lookup(roomSource{room: room, source: source}, s.now(), read)
 	}
 	return ws.secret, ws.ok, err
 }
@@ -98,7 +98,7 @@ type webhookSecret struct {
 // forgetWebhookSecrets drops a room's cached secrets after one changed:
 // a change to "*" concerns every source.
 func (s *Service) forgetWebhookSecrets(room string) {
-	s.secrets.dropIf(func(k roomSource, _ webhookSecret) bool { return k.room == room })
+	s.secrets.DropIf(func(k roomSource, _ webhookSecret) bool { return k.room == room })
 }
 
 // CheckWebhook verifies a signed request for room and source and refuses a

@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/livedeck/livedeck/ingest"
+	"github.com/livedeck/livedeck/internal/ttlcache"
 )
 
 // Config tunes the gateway. Zero values take the defaults noted.
@@ -40,11 +41,12 @@ type Service struct {
 	cfg    Config
 	m      *Metrics
 	now    func() time.Time
-	routes routeCache
+	routes *ttlcache.Cache[routeKey, *Saved]
 }
 
 // New builds the gateway over the ingest service; reg receives its metrics.
 func New(rdb redis.UniversalClient, svc *ingest.Service, reg prometheus.Registerer, cfg Config) *Service {
 	cfg.setDefaults()
-	return &Service{rdb: rdb, ingest: svc, cfg: cfg, m: NewMetrics(reg), now: time.Now}
+	return &Service{rdb: rdb, ingest: svc, cfg: cfg, m: NewMetrics(reg), now: time.Now,
+		routes: ttlcache.New[routeKey, *Saved](routeTTL, maxRoutes)}
 }

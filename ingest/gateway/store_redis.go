@@ -141,7 +141,7 @@ func (s *Service) Put(ctx context.Context, room, source string, req PutRequest, 
 		sv.Secret = req.Secret
 	}
 	b, _ := json.Marshal(sv)
-	defer s.routes.drop(routeKey(room, source)) // after the write: a lookup racing it is not kept
+	defer s.routes.Drop(routeKey{room, source}) // after the write: a lookup racing it is not kept
 	if err := s.rdb.HSet(ctx, redisx.Room(room).Connectors(), source, b).Err(); err != nil {
 		return Connector{}, unavailable("save connector", err)
 	}
@@ -154,7 +154,7 @@ func (s *Service) Put(ctx context.Context, room, source string, req PutRequest, 
 // statistics and dead letters stay until they age out).
 func (s *Service) Delete(ctx context.Context, room, source string) error {
 	k := redisx.Room(room)
-	defer s.routes.drop(routeKey(room, source))
+	defer s.routes.Drop(routeKey{room, source})
 	pipe := s.rdb.TxPipeline()
 	saved := pipe.HDel(ctx, k.Connectors(), source)
 	seen := pipe.SRem(ctx, k.ConnectorsSeen(), source)

@@ -1,13 +1,15 @@
-package auth
+// Package ttlcache keeps what a lookup in Redis found for a short time, per
+// instance, with local invalidation that a concurrent lookup cannot undo.
+package ttlcache
 
 import (
 	"sync"
 	"time"
 )
 
-// ttlCache keeps what a lookup in Redis found for at most ttl, so each
-// instance asks Redis about a busy token, session or webhook secret about
-// once per ttl instead of on every request. A change made on this instance
+// Cache keeps what a lookup in Redis found for at most ttl, so each
+// instance asks Redis about a busy key (a token, a session, a webhook
+// secret, a connector route) about once per ttl instead of on every request. A change made on this instance
 // drops the entries it affects at once; one made on another instance is
 // seen here within ttl (there is no cross-instance invalidation: ttl is the
 // documented bound, docs/security.md "Lookups cached per instance").
@@ -15,7 +17,7 @@ import (
 // Callers' fetches fail for an unknown credential, which is not cached,
 // so a token created on another instance works at once and guesses keep
 // costing a Redis lookup under the per-IP limit.
-type ttlCache[K comparable, V any] struct {
+type Cache[K comparable, V any] struct {
 	ttl time.Duration // zero or less: nothing is cached
 	max int           // entries; at max, new ones are not cached
 
@@ -30,27 +32,27 @@ type cacheEntry[V any] struct {
 	until time.Time
 }
 
-func newTTLCache[K comparable, V any](ttl time.Duration, max int) *ttlCache[K, V] {
-	return &ttlCache[K, V]{ttl: ttl, max: max, m: make(map[K]cacheEntry[V])}
+func New[K comparable, V any](ttl time.Duration, max int) *Cache[K, V] {
+	return &Cache[K, V]{ttl: ttl, max: max, m: make(map[K]cacheEntry[V])}
 }
 
-// lookup returns k's live value, or fetches it and keeps what fetch
+// Lookup returns k's live value, or fetches it and keeps what fetch
 // returns without an error.
-func (c *ttlCache[K, V]) lookup(k K, now time.Time, fetch func() (V, error)) (V, error) {
-	v, gen, ok := c.get(k, now)
+func (c *Cache[K, V]) Lookup(k K, now time.Time, fetch func() (V, error)) (V, error) {
+	v, gen, ok := c.Get(k, now)
 	if ok {
 		return v, nil
 	}
 	v, err := fetch()
 	if err == nil {
-		c.put(k, v, gen, now)
+		c.Put(k, v, gen, now)
 	}
 	return v, err
 }
 
-// get returns the live value for k, and the generation to pass to put when
+// Get returns the live value for k, and the generation to pass to put when
 // the caller looks k up in Redis instead.
-func (c *ttlCache[K, V]) get(k K, now time.Time) (v V, gen uint64, ok bool) {
+func (c *Cache[K, V]) Get(k K, now time.Time) (v V, gen uint64, ok bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, found := c.m[k]
@@ -60,9 +62,9 @@ func (c *ttlCache[K, V]) get(k K, now time.Time) (v V, gen uint64, ok bool) {
 	return v, c.gen, false
 }
 
-// put stores v for k unless something was dropped since get returned gen:
+// Put stores v for k unless something was dropped since get returned gen:
 // the value read from Redis may predate that change.
-func (c *ttlCache[K, V]) put(k K, v V, gen uint64, now time.Time) {
+func (c *Cache[K, V]) Put(k K, v V, gen uint64, now time.Time) {
 	if c.ttl <= 0 {
 		return
 	}
@@ -79,7 +81,7 @@ func (c *ttlCache[K, V]) put(k K, v V, gen uint64, now time.Time) {
 }
 
 // sweep removes expired entries, at most once per ttl.
-func (c *ttlCache[K, V]) sweep(now time.Time) {
+func (c *Cache[K, V]) sweep(now time.Time) {
 	if now.Sub(c.lastSweep) < c.ttl {
 		return
 	}
@@ -91,16 +93,16 @@ func (c *ttlCache[K, V]) sweep(now time.Time) {
 	}
 }
 
-// drop forgets k.
-func (c *ttlCache[K, V]) drop(k K) {
+// Drop forgets k.
+func (c *Cache[K, V]) Drop(k K) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
 	delete(c.m, k)
 }
 
-// dropIf forgets every entry f selects.
-func (c *ttlCache[K, V]) dropIf(f func(K, V) bool) {
+// DropIf forgets every entry f selects.
+func (c *Cache[K, V]) DropIf(f func(K, V) bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
@@ -109,4 +111,11 @@ func (c *ttlCache[K, V]) dropIf(f func(K, V) bool) {
 			delete(c.m, k)
 		}
 	}
+}
+
+// Len is the number of entries held, expired ones not yet swept included.
+func (c *Cache[K, V]) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.m)
 }
