@@ -24,20 +24,12 @@ type wordsAhead struct {
 	group sync.WaitGroup
 }
 
-// segmentAhead starts segmenting the later comments of evs, or returns nil
-// when that does not pay: few comments, one core, or no dictionary yet
-// (then Fold notes comments to count late, which must stay on the runner).
-func segmentAhead(t *Text, evs []livedeck.Event) *wordsAhead {
-	if t == nil || !t.Segmenting() || runtime.GOMAXPROCS(0) < 2 {
-		return nil
-	}
-	comments := 0
-	for i := range evs {
-		if evs[i].Type == livedeck.EventComment {
-			comments++
-		}
-	}
-	if comments < minAhead {
+// segmentAhead starts segmenting the later comments of evs, of which
+// comments are comments, or returns nil when that does not pay: few
+// comments, one core, or no dictionary yet (then Fold notes comments to
+// count late, which must stay on the runner).
+func segmentAhead(t *Text, evs []livedeck.Event, comments int) *wordsAhead {
+	if t == nil || comments < minAhead || !t.Segmenting() || runtime.GOMAXPROCS(0) < 2 {
 		return nil
 	}
 	a := &wordsAhead{from: len(evs) / 2}

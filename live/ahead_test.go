@@ -37,7 +37,13 @@ func TestSegmentAheadSameState(t *testing.T) {
 			for i := range evs {
 				plainWords = append(plainWords, plain.Fold(&evs[i], ids[i], text).Words())
 			}
-			a := segmentAhead(text, evs)
+			comments := 0
+			for i := range evs {
+				if evs[i].Type == livedeck.EventComment {
+					comments++
+				}
+			}
+			a := segmentAhead(text, evs, comments)
 			if (a != nil) != (n/3 >= minAhead) {
 				t.Fatalf("%d comments: segmenting ahead %v", n/3, a != nil)
 			}
@@ -59,7 +65,7 @@ func TestSegmentAheadSameState(t *testing.T) {
 			}
 			// Once the goroutine is done, every later comment's words come
 			// from it, as segmented on the runner.
-			done := segmentAhead(text, evs)
+			done := segmentAhead(text, evs, comments)
 			done.group.Wait()
 			from := NewState("r", nil)
 			for i := range evs {

@@ -321,7 +321,7 @@ func (r *runner) fold(ctx context.Context, msgs []redis.XMessage) error {
 		}
 	}
 	r.comments, r.orders = slices.Grow(r.comments, nc), slices.Grow(r.orders, no) // grown once, not by doubling
-	ahead := segmentAhead(r.p.text, all)
+	ahead := segmentAhead(r.p.text, all, nc)
 	defer ahead.stop()
 	for i := range all {
 		out := r.state.fold(&all[i], ids[i], r.p.text, ahead.words(i))
